@@ -1,0 +1,1376 @@
+/* Copyright 2026 the mod_cors authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/*
+ * mod_cors.c: answers cross-origin (CORS) requests as the WHATWG Fetch
+ * standard's "CORS protocol" expects, per directory.
+ *
+ *   CorsAllowOrigin https://app.example.com http://localhost:*
+ *   CorsAllowOriginMatch ^https://review-[0-9]+\.example\.net$
+ *   CorsAllowMethods GET POST PUT DELETE
+ *   CorsAllowHeaders Content-Type X-Requested-With
+ *   CorsExposeHeaders X-Request-Id
+ *   CorsAllowCredentials On
+ *   CorsMaxAge 600
+ *
+ * Origins may also be subdomain patterns (a "*." label before
+ * example.com) and any-port patterns (":*").  Every value is validated and normalized when the configuration is read,
+ * so a bad origin stops "apache2 -t" instead of failing in a browser.
+ *
+ * Where each part happens in the request cycle (server/request.c,
+ * ap_process_request_internal), and why:
+ *
+ * access_checker_ex, REALLY_LAST:  a preflight never carries credentials,
+ *     so behind "Require valid-user" it would get 401 and the browser
+ *     would refuse the real request.  mod_authz_core's authorize_userless
+ *     runs at LAST in this hook: it answers 403 for client-address rules
+ *     (Require ip/host/all denied) and declines when it needs a user.  Only
+ *     then do we return OK for an *allowed* preflight, which skips authn
+ *     and authz for that request alone.  Everything else, refused
+ *     preflights included, goes through authentication as usual.
+ *
+ * fixups, REALLY_FIRST:  per-directory redirects all happen in fixups
+ *     (mod_rewrite's per-dir [R] at FIRST, mod_alias's <Location> Redirect
+ *     at MIDDLE, mod_dir's trailing-slash 301 at LAST).  A browser treats a
+ *     redirected preflight as a failure, so a preflight is claimed here:
+ *     r->handler becomes "cors-preflight", the handler runs through
+ *     ap_invoke_handler() (so insert_filter hooks still run), and we
+ *     return DONE so no later fixup can redirect and the resource's own
+ *     handler (file, CGI, proxy) never runs.  For actual requests this hook
+ *     sets the CORS response headers.
+ *
+ * handler "cors-preflight":  writes the 204 preflight answer.
+ *
+ * insert_error_filter:  errors raised before fixups (401 and 403 from
+ *     the auth phase) never saw our headers, and ap_send_error_response()
+ *     keeps only err_headers_out; this hook puts them there, so the page
+ *     can read its 401.
+ *
+ * output filter CORS_HEADERS (insert_filter and insert_error_filter):
+ *     runs after the content handler, so it sees what a proxy backend or a
+ *     CGI script set.  With "CorsBackendHeaders Replace" it removes their
+ *     Access-Control-* fields, leaving exactly one of each: ours.
+ *
+ * The decision is made once per client request, from the Origin and the
+ * policy of the URL the client asked for, and kept on the initial
+ * request_rec: internal redirects (ErrorDocument, DirectoryIndex) reuse it
+ * and subrequests (mod_include) never add CORS headers of their own.
+ */
+
+#include "apr_hash.h"
+#include "apr_lib.h"
+#include "apr_strings.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "util_filter.h"
+
+module AP_MODULE_DECLARE_DATA cors_module;
+
+/* A scalar directive not set in a scope; the merger then inherits. */
+#define CORS_UNSET (-1)
+
+/* Longer Origin values are refused unread: a 253-byte host name with a
+ * scheme and port fits with room to spare. */
+#define CORS_ORIGIN_MAX_LEN 512
+
+#define CORS_PREFLIGHT_HANDLER "cors-preflight"
+#define CORS_FILTER_NAME "CORS_HEADERS"
+
+#define CORS_BACKEND_REPLACE 0
+#define CORS_BACKEND_KEEP 1
+
+/* Response fields the module owns; with CorsBackendHeaders Replace,
+ * values set by anyone else are removed. */
+static const char *const cors_response_fields[] = {
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Max-Age",
+    "Access-Control-Allow-Private-Network",
+    NULL
+};
+
+/* --------------------------------------------------------------------
+ * Configuration structures
+ */
+
+/* One origin policy: CorsAllowOrigin and CorsAllowOriginMatch lines of
+ * one scope.  An inner scope replaces it whole. */
+typedef struct {
+    /* Normalized origins and pattern keys -> the configured text.  Keys:
+     * "https://a.example" exact, "http://localhost:*" any port,
+     * "https:" "//" "*.example.com" (and with ":*") for subdomains.
+     * A request looks up a handful of keys built from its Origin, so the
+     * cost does not grow with the list. */
+    apr_hash_t *origins;
+    /* CorsAllowOriginMatch: cors_origin_regex, tried in order */
+    apr_array_header_t *regexes;
+    /* "*" was listed */
+    int any;
+    /* "file:line" of the first directive of the policy, for the log */
+    const char *defined_at;
+} cors_origin_policy;
+
+typedef struct {
+    ap_regex_t *compiled;       /* anchored: ^(?:source)$ */
+    const char *source;         /* as written, for the log */
+} cors_origin_regex;
+
+/* A list of methods or header names. */
+typedef struct {
+    /* listed names (header names lowercased) -> the name as written */
+    apr_hash_t *names;
+    /* the list as sent in a response: "GET, PUT" */
+    const char *joined;
+    /* "*" was listed */
+    int wildcard;
+} cors_token_list;
+
+typedef struct {
+    int engine;                         /* CorsEngine: 1, 0 or unset */
+    cors_origin_policy *policy;         /* NULL: inherit (none: CORS off) */
+    cors_token_list *allow_methods;     /* NULL: inherit (GET HEAD POST) */
+    cors_token_list *allow_headers;     /* NULL: inherit (none) */
+    cors_token_list *expose_headers;    /* NULL: inherit (none) */
+    int allow_credentials;              /* 1, 0 or unset (0) */
+    const char *max_age;                /* seconds as sent; NULL: no header */
+    int allow_private_network;          /* 1, 0 or unset (0) */
+    int backend_headers;                /* CORS_BACKEND_* or unset */
+} cors_dir_conf;
+
+/* What the default CorsAllowMethods advertises.  The method check lets
+ * these through anyway: they are CORS-safelisted, so a browser never
+ * needs them listed (Fetch, "CORS-preflight fetch", step 7). */
+static const cors_token_list cors_default_methods = {
+    NULL, "GET, HEAD, POST", 0
+};
+
+/* --------------------------------------------------------------------
+ * Parsing and matching of origins and tokens.  These need only APR (no
+ * request_rec, no server), so they can be tested and fuzzed on their own.
+ */
+
+/* An origin cut into its parts; pointers into the parsed string. */
+typedef struct {
+    const char *scheme;
+    apr_size_t scheme_len;
+    const char *host;           /* after "*." for a subdomain pattern */
+    apr_size_t host_len;
+    const char *port;           /* NULL: none given */
+    apr_size_t port_len;
+    int host_wildcard;          /* "*.example.com" */
+    int port_wildcard;          /* ":*" */
+} cors_origin_parts;
+
+/* RFC 9110 tchar */
+static int cors_is_tchar(unsigned char c)
+{
+    return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static int cors_is_token(const char *s)
+{
+    if (*s == '\0') {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (!cors_is_tchar((unsigned char)*s)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Checks a host name of host_len bytes: dot-separated labels of letters,
+ * digits, '-' and '_'.  Returns NULL or what is wrong. */
+static const char *cors_check_host_name(const char *host, apr_size_t len,
+                                        int *labels)
+{
+    apr_size_t i, label_len = 0;
+
+    *labels = 0;
+    if (len > 253) {
+        return "the host name is longer than 253 bytes";
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = host[i];
+
+        if (c == '.') {
+            if (label_len == 0) {
+                return "the host name has an empty label";
+            }
+            label_len = 0;
+        }
+        else if (c == '*') {
+            return "a wildcard may only stand as the whole first label "
+                   "(https://*.example.com)";
+        }
+        else if (apr_isalnum(c) || c == '-' || c == '_') {
+            if (label_len++ == 0) {
+                ++*labels;
+            }
+        }
+        else {
+            return "the host name has a character that is not allowed";
+        }
+    }
+    if (label_len == 0) {
+        return "the host name is empty or ends with a dot";
+    }
+    return NULL;
+}
+
+/* Cuts an origin "scheme://host[:port]" into parts.  With patterns set,
+ * also accepts "*." before the host and ":*" as the port (configuration
+ * only).  Returns NULL, or a phrase saying what is wrong. */
+static const char *cors_parse_origin(const char *origin, int patterns,
+                                     cors_origin_parts *parts)
+{
+    const char *s = origin, *authority, *end, *colon;
+    apr_size_t len;
+    int labels;
+
+    memset(parts, 0, sizeof(*parts));
+    len = strlen(origin);
+    if (len == 0) {
+        return "it is empty";
+    }
+    if (len > CORS_ORIGIN_MAX_LEN) {
+        return "it is longer than 512 bytes";
+    }
+    for (; *s; s++) {
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f) {
+            return "it contains a space, a control character or a "
+                   "non-ASCII byte";
+        }
+    }
+
+    s = origin;
+    if (!apr_isalpha(*s)) {
+        return "it does not start with a scheme (http:// or https://)";
+    }
+    while (apr_isalnum(*s) || *s == '+' || *s == '-' || *s == '.') {
+        s++;
+    }
+    if (strncmp(s, "://", 3) != 0) {
+        return "it does not start with a scheme (http:// or https://)";
+    }
+    parts->scheme = origin;
+    parts->scheme_len = s - origin;
+
+    authority = s + 3;
+    end = authority + strcspn(authority, "/?#");
+    if (*end) {
+        if (end[0] == '/' && end[1] == '\0' && end > authority) {
+            return "it ends with a slash (an origin has no path: "
+                   "remove the trailing slash)";
+        }
+        return "it has a path, query or fragment (an origin is only "
+               "scheme://host[:port])";
+    }
+    if (memchr(authority, '@', end - authority)) {
+        return "it has user information before '@'";
+    }
+    if (authority == end) {
+        return "it has no host";
+    }
+
+    if (*authority == '[') {
+        /* IPv6 literal, kept as written between the brackets */
+        const char *close = memchr(authority, ']', end - authority);
+        const char *c;
+
+        if (!close || close == authority + 1) {
+            return "it has a malformed IPv6 address";
+        }
+        for (c = authority + 1; c < close; c++) {
+            if (!apr_isxdigit(*c) && *c != ':' && *c != '.') {
+                return "it has a malformed IPv6 address";
+            }
+        }
+        parts->host = authority;
+        parts->host_len = close + 1 - authority;
+        colon = (close + 1 < end) ? close + 1 : NULL;
+        if (colon && *colon != ':') {
+            return "it has a malformed IPv6 address";
+        }
+    }
+    else {
+        const char *msg;
+
+        colon = memchr(authority, ':', end - authority);
+        parts->host = authority;
+        parts->host_len = (colon ? colon : end) - authority;
+        if (patterns && parts->host_len > 2
+            && parts->host[0] == '*' && parts->host[1] == '.') {
+            parts->host_wildcard = 1;
+            parts->host += 2;
+            parts->host_len -= 2;
+        }
+        if (parts->host_len == 0) {
+            return "it has no host";
+        }
+        msg = cors_check_host_name(parts->host, parts->host_len, &labels);
+        if (msg) {
+            return msg;
+        }
+        if (parts->host_wildcard && labels < 2) {
+            return "the wildcard stands directly above a top-level domain "
+                   "and would match every site under it";
+        }
+    }
+
+    if (colon) {
+        apr_size_t i;
+
+        parts->port = colon + 1;
+        parts->port_len = end - parts->port;
+        if (patterns && parts->port_len == 1 && parts->port[0] == '*') {
+            parts->port_wildcard = 1;
+            return NULL;
+        }
+        if (parts->port_len == 0 || parts->port_len > 5
+            || parts->port[0] == '0') {
+            return "it has a malformed port (1 to 65535)";
+        }
+        for (i = 0; i < parts->port_len; i++) {
+            if (!apr_isdigit(parts->port[i])) {
+                return "it has a malformed port (1 to 65535)";
+            }
+        }
+        if (atoi(parts->port) > 65535) {
+            return "it has a malformed port (1 to 65535)";
+        }
+    }
+    return NULL;
+}
+
+/* Is the port the scheme's default, which a serialized origin omits? */
+static int cors_is_default_port(const cors_origin_parts *parts)
+{
+    if (!parts->port || parts->port_wildcard) {
+        return 0;
+    }
+    if (parts->scheme_len == 4 && !strncasecmp(parts->scheme, "http", 4)) {
+        return parts->port_len == 2 && !strncmp(parts->port, "80", 2);
+    }
+    if (parts->scheme_len == 5 && !strncasecmp(parts->scheme, "https", 5)) {
+        return parts->port_len == 3 && !strncmp(parts->port, "443", 3);
+    }
+    return 0;
+}
+
+/* Writes the serialized form of parts into buf (at least as large as the
+ * parsed string): lowercase, without a default port.  It is never longer
+ * than the input. */
+static void cors_serialize_origin(const cors_origin_parts *parts, char *buf)
+{
+    char *out = buf;
+    apr_size_t i;
+
+    for (i = 0; i < parts->scheme_len; i++) {
+        *out++ = apr_tolower(parts->scheme[i]);
+    }
+    memcpy(out, "://", 3);
+    out += 3;
+    if (parts->host_wildcard) {
+        memcpy(out, "*.", 2);
+        out += 2;
+    }
+    for (i = 0; i < parts->host_len; i++) {
+        *out++ = apr_tolower(parts->host[i]);
+    }
+    if (parts->port_wildcard) {
+        memcpy(out, ":*", 2);
+        out += 2;
+    }
+    else if (parts->port && !cors_is_default_port(parts)) {
+        *out++ = ':';
+        memcpy(out, parts->port, parts->port_len);
+        out += parts->port_len;
+    }
+    *out = '\0';
+}
+
+/* How an Origin fared against a policy. */
+typedef enum {
+    CORS_MATCH_NONE,            /* well-formed, not allowed */
+    CORS_MATCH_MALFORMED,       /* not a serialized origin */
+    CORS_MATCH_LISTED,          /* exact, pattern, null or regex */
+    CORS_MATCH_ANY              /* only through "*" */
+} cors_match;
+
+/* Looks up "<scheme>:" "//" "*.<suffix><port>" for each parent domain of the
+ * host, and "<scheme>://<host>:*".  key has room for the whole origin. */
+static const char *cors_lookup_patterns(const cors_origin_policy *policy,
+                                        const cors_origin_parts *parts,
+                                        char *key)
+{
+    const char *found, *dot;
+    apr_size_t prefix_len = parts->scheme_len + 3;
+
+    if (parts->host[0] == '[') {
+        /* subdomain patterns never cover IP literals */
+        apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
+                     (int)(prefix_len + parts->host_len), parts->scheme);
+        return apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+    }
+    apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
+                 (int)(prefix_len + parts->host_len), parts->scheme);
+    found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+
+    for (dot = memchr(parts->host, '.', parts->host_len);
+         dot && !found;
+         dot = memchr(dot + 1, '.', parts->host + parts->host_len - dot - 1)) {
+        int suffix_len = (int)(parts->host + parts->host_len - dot - 1);
+
+        apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s*.%.*s%s%.*s",
+                     (int)prefix_len, parts->scheme, suffix_len, dot + 1,
+                     parts->port ? ":" : "",
+                     (int)parts->port_len, parts->port ? parts->port : "");
+        found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+        if (!found) {
+            apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s*.%.*s:*",
+                         (int)prefix_len, parts->scheme, suffix_len, dot + 1);
+            found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+        }
+    }
+    return found;
+}
+
+/* Matches a request's Origin value against a policy.  *why says what is
+ * wrong with a malformed one; *entry names the configured entry that
+ * matched. */
+static cors_match cors_match_origin(const cors_origin_policy *policy,
+                                    const char *origin, const char **why,
+                                    const char **entry)
+{
+    cors_origin_parts parts;
+    char serialized[CORS_ORIGIN_MAX_LEN + 1];
+    char key[CORS_ORIGIN_MAX_LEN + 8];
+    int is_null = !strcmp(origin, "null");
+    int i;
+
+    *why = NULL;
+    *entry = NULL;
+    if (!is_null) {
+        *why = cors_parse_origin(origin, 0, &parts);
+        if (*why) {
+            return CORS_MATCH_MALFORMED;
+        }
+        /* Browsers send the serialized form; anything else (uppercase,
+         * ":443" written out) is not an origin a browser would send, and
+         * accepting it would reflect a string we never listed. */
+        cors_serialize_origin(&parts, serialized);
+        if (strcmp(serialized, origin) != 0) {
+            *why = "it is not in serialized form (uppercase letters, or a "
+                   "default port written out)";
+            return CORS_MATCH_MALFORMED;
+        }
+    }
+
+    *entry = apr_hash_get(policy->origins, origin, APR_HASH_KEY_STRING);
+    if (!*entry && !is_null) {
+        *entry = cors_lookup_patterns(policy, &parts, key);
+    }
+    for (i = 0; !*entry && i < policy->regexes->nelts; i++) {
+        const cors_origin_regex *re =
+            &APR_ARRAY_IDX(policy->regexes, i, cors_origin_regex);
+
+        if (ap_regexec(re->compiled, origin, 0, NULL, 0) == 0) {
+            *entry = re->source;
+        }
+    }
+    if (*entry) {
+        return CORS_MATCH_LISTED;
+    }
+    /* "null" is an opaque origin (sandboxed iframes, file: pages): only an
+     * explicit "null" entry allows it, never "*" */
+    if (policy->any && !is_null) {
+        *entry = "*";
+        return CORS_MATCH_ANY;
+    }
+    return CORS_MATCH_NONE;
+}
+
+/* Checks each name of an Access-Control-Request-Headers value against a
+ * list.  Returns NULL when all are allowed; otherwise the refused names,
+ * comma-separated.  *malformed is set when a name is not a token.
+ * *lowercased receives the requested names, lowercase, for echoing. */
+static const char *cors_check_request_headers(apr_pool_t *p,
+                                              const cors_token_list *list,
+                                              const char *requested,
+                                              int *malformed,
+                                              const char **lowercased)
+{
+    const char *refused = NULL, *item;
+    const char *cursor = requested;
+
+    *malformed = 0;
+    *lowercased = NULL;
+    while ((item = ap_get_list_item(p, &cursor)) != NULL) {
+        /* ap_get_list_item lowercases tokens outside quotes */
+        if (!cors_is_token(item)) {
+            *malformed = 1;
+            return item;
+        }
+        *lowercased = *lowercased ? apr_pstrcat(p, *lowercased, ", ", item,
+                                                NULL)
+                                  : item;
+        if (list && apr_hash_get(list->names, item, APR_HASH_KEY_STRING)) {
+            continue;
+        }
+        /* Fetch: "*" is a wildcard for every name but Authorization */
+        if (list && list->wildcard && strcmp(item, "authorization") != 0) {
+            continue;
+        }
+        refused = refused ? apr_pstrcat(p, refused, ", ", item, NULL) : item;
+    }
+    return refused;
+}
+
+/* Does a list allow a requested method?  Methods are case-sensitive. */
+static int cors_method_allowed(const cors_token_list *list,
+                               const char *method)
+{
+    if (!strcmp(method, "GET") || !strcmp(method, "HEAD")
+        || !strcmp(method, "POST")) {
+        return 1;
+    }
+    return list->wildcard
+           || (list->names
+               && apr_hash_get(list->names, method, APR_HASH_KEY_STRING));
+}
+
+/* --------------------------------------------------------------------
+ * Configuration: create, merge and the directives
+ */
+
+static void *create_cors_dir_config(apr_pool_t *p, char *dir)
+{
+    cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    conf->engine = CORS_UNSET;
+    conf->allow_credentials = CORS_UNSET;
+    conf->allow_private_network = CORS_UNSET;
+    conf->backend_headers = CORS_UNSET;
+    return conf;
+}
+
+/* Each directive set in the inner scope replaces the outer value; lists
+ * are not appended across scopes, so an inner CorsAllowOrigin narrows. */
+static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
+{
+    cors_dir_conf *base = basev, *add = addv;
+    cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    conf->engine = (add->engine != CORS_UNSET) ? add->engine : base->engine;
+    conf->policy = add->policy ? add->policy : base->policy;
+    conf->allow_methods = add->allow_methods ? add->allow_methods
+                                             : base->allow_methods;
+    conf->allow_headers = add->allow_headers ? add->allow_headers
+                                             : base->allow_headers;
+    conf->expose_headers = add->expose_headers ? add->expose_headers
+                                               : base->expose_headers;
+    conf->allow_credentials = (add->allow_credentials != CORS_UNSET)
+                              ? add->allow_credentials
+                              : base->allow_credentials;
+    conf->max_age = add->max_age ? add->max_age : base->max_age;
+    conf->allow_private_network = (add->allow_private_network != CORS_UNSET)
+                                  ? add->allow_private_network
+                                  : base->allow_private_network;
+    conf->backend_headers = (add->backend_headers != CORS_UNSET)
+                            ? add->backend_headers
+                            : base->backend_headers;
+    return conf;
+}
+
+static const char *cors_defined_at(cmd_parms *cmd)
+{
+    if (!cmd->directive || !cmd->directive->filename) {
+        return "(unknown)";
+    }
+    return apr_psprintf(cmd->pool, "%s:%d", cmd->directive->filename,
+                        cmd->directive->line_num);
+}
+
+/* The scope's origin policy, made on the scope's first origin line. */
+static cors_origin_policy *cors_scope_policy(cmd_parms *cmd,
+                                             cors_dir_conf *conf)
+{
+    if (!conf->policy) {
+        conf->policy = apr_pcalloc(cmd->pool, sizeof(*conf->policy));
+        conf->policy->origins = apr_hash_make(cmd->pool);
+        conf->policy->regexes = apr_array_make(cmd->pool, 2,
+                                               sizeof(cors_origin_regex));
+        conf->policy->defined_at = cors_defined_at(cmd);
+    }
+    return conf->policy;
+}
+
+static const char *cors_credentials_conflict(cmd_parms *cmd)
+{
+    return apr_psprintf(cmd->pool,
+                        "%s: 'CorsAllowOrigin *' and 'CorsAllowCredentials "
+                        "On' cannot be combined in one context (browsers "
+                        "refuse credentials with a wildcard origin); list "
+                        "the origins instead of *", cmd->cmd->name);
+}
+
+static const char *set_cors_allow_origin(cmd_parms *cmd, void *dconf,
+                                         const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+    cors_origin_policy *policy = cors_scope_policy(cmd, conf);
+    cors_origin_parts parts;
+    const char *msg;
+    char *key;
+
+    if (!strcmp(arg, "*")) {
+        if (conf->allow_credentials == 1) {
+            return cors_credentials_conflict(cmd);
+        }
+        policy->any = 1;
+        return NULL;
+    }
+    if (!strcasecmp(arg, "null")) {
+        apr_hash_set(policy->origins, "null", APR_HASH_KEY_STRING, "null");
+        return NULL;
+    }
+
+    msg = cors_parse_origin(arg, 1, &parts);
+    if (!msg && !((parts.scheme_len == 4
+                   && !strncasecmp(parts.scheme, "http", 4))
+                  || (parts.scheme_len == 5
+                      && !strncasecmp(parts.scheme, "https", 5)))) {
+        msg = "its scheme is not http or https (match other schemes with "
+              "CorsAllowOriginMatch)";
+    }
+    if (msg) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a valid origin: %s",
+                            cmd->cmd->name, arg, msg);
+    }
+    key = apr_palloc(cmd->pool, strlen(arg) + 1);
+    cors_serialize_origin(&parts, key);
+    apr_hash_set(policy->origins, key, APR_HASH_KEY_STRING,
+                 apr_pstrdup(cmd->pool, arg));
+    return NULL;
+}
+
+static const char *set_cors_allow_origin_match(cmd_parms *cmd, void *dconf,
+                                               const char *arg)
+{
+    cors_origin_policy *policy = cors_scope_policy(cmd, dconf);
+    cors_origin_regex *re = apr_array_push(policy->regexes);
+
+    /* Anchored at both ends: an unanchored "https://a\.example" would
+     * also match "https://a.example.evil.net". */
+    re->compiled = ap_pregcomp(cmd->pool,
+                               apr_pstrcat(cmd->temp_pool, "^(?:", arg, ")$",
+                                           NULL),
+                               AP_REG_EXTENDED | AP_REG_NOSUB);
+    if (!re->compiled) {
+        return apr_psprintf(cmd->pool, "%s: regex '%s' could not be compiled",
+                            cmd->cmd->name, arg);
+    }
+    re->source = arg;
+    return NULL;
+}
+
+/* Adds one argument of a token list directive; "GET,PUT" and "GET, PUT"
+ * are taken as two names, as people paste them from header values. */
+static const char *cors_add_tokens(cmd_parms *cmd, cors_token_list **listp,
+                                   const char *arg, int lowercase)
+{
+    cors_token_list *list = *listp;
+    char *copy = apr_pstrdup(cmd->temp_pool, arg), *name, *state;
+
+    if (!list) {
+        list = *listp = apr_pcalloc(cmd->pool, sizeof(*list));
+        list->names = apr_hash_make(cmd->pool);
+    }
+    for (name = apr_strtok(copy, ",", &state); name;
+         name = apr_strtok(NULL, ",", &state)) {
+        char *key;
+
+        if (!cors_is_token(name)) {
+            return apr_psprintf(cmd->pool, "%s: '%s' is not a valid %s "
+                                "(an HTTP token)", cmd->cmd->name, name,
+                                lowercase ? "header name" : "method");
+        }
+        name = apr_pstrdup(cmd->pool, name);
+        if (!strcmp(name, "*")) {
+            list->wildcard = 1;
+        }
+        else {
+            key = lowercase ? apr_pstrdup(cmd->pool, name) : name;
+            if (lowercase) {
+                ap_str_tolower(key);
+            }
+            if (apr_hash_get(list->names, key, APR_HASH_KEY_STRING)) {
+                continue;
+            }
+            apr_hash_set(list->names, key, APR_HASH_KEY_STRING, name);
+        }
+        list->joined = list->joined ? apr_pstrcat(cmd->pool, list->joined,
+                                                  ", ", name, NULL)
+                                    : name;
+    }
+    return NULL;
+}
+
+static const char *set_cors_allow_methods(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
+{
+    return cors_add_tokens(cmd, &((cors_dir_conf *)dconf)->allow_methods,
+                           arg, 0);
+}
+
+static const char *set_cors_allow_headers(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
+{
+    return cors_add_tokens(cmd, &((cors_dir_conf *)dconf)->allow_headers,
+                           arg, 1);
+}
+
+static const char *set_cors_expose_headers(cmd_parms *cmd, void *dconf,
+                                           const char *arg)
+{
+    return cors_add_tokens(cmd, &((cors_dir_conf *)dconf)->expose_headers,
+                           arg, 1);
+}
+
+static const char *set_cors_allow_credentials(cmd_parms *cmd, void *dconf,
+                                              int flag)
+{
+    cors_dir_conf *conf = dconf;
+
+    if (flag && conf->policy && conf->policy->any) {
+        return cors_credentials_conflict(cmd);
+    }
+    conf->allow_credentials = flag;
+    return NULL;
+}
+
+static const char *set_cors_max_age(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+    const char *digit;
+    apr_int64_t seconds;
+
+    for (digit = arg; apr_isdigit(*digit); digit++) {
+        /* only digits: no sign, no spaces, no units */
+    }
+    if (*arg == '\0' || *digit != '\0' || digit - arg > 10
+        || (seconds = apr_atoi64(arg)) > APR_INT32_MAX) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of "
+                            "seconds (0 or more)", cmd->cmd->name, arg);
+    }
+    conf->max_age = apr_psprintf(cmd->pool, "%" APR_INT64_T_FMT, seconds);
+    return NULL;
+}
+
+static const char *set_cors_backend_headers(cmd_parms *cmd, void *dconf,
+                                            const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+
+    if (!strcasecmp(arg, "Replace")) {
+        conf->backend_headers = CORS_BACKEND_REPLACE;
+    }
+    else if (!strcasecmp(arg, "Keep")) {
+        conf->backend_headers = CORS_BACKEND_KEEP;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not Replace or Keep",
+                            cmd->cmd->name, arg);
+    }
+    return NULL;
+}
+
+static const command_rec cors_cmds[] = {
+    AP_INIT_FLAG("CorsEngine", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(cors_dir_conf, engine), OR_FILEINFO,
+                 "On or Off: Off turns CORS handling off in this scope"),
+    AP_INIT_ITERATE("CorsAllowOrigin", set_cors_allow_origin, NULL,
+                    OR_FILEINFO,
+                    "origins allowed: *, null, scheme://host[:port], "
+                    "https://*.example.com or http://host:*"),
+    AP_INIT_TAKE1("CorsAllowOriginMatch", set_cors_allow_origin_match, NULL,
+                  OR_FILEINFO,
+                  "a regular expression matched against the whole Origin"),
+    AP_INIT_ITERATE("CorsAllowMethods", set_cors_allow_methods, NULL,
+                    OR_FILEINFO, "methods allowed in preflights, or *"),
+    AP_INIT_ITERATE("CorsAllowHeaders", set_cors_allow_headers, NULL,
+                    OR_FILEINFO, "request header names allowed, or *"),
+    AP_INIT_ITERATE("CorsExposeHeaders", set_cors_expose_headers, NULL,
+                    OR_FILEINFO, "response header names scripts may read, "
+                    "or *"),
+    AP_INIT_FLAG("CorsAllowCredentials", set_cors_allow_credentials, NULL,
+                 OR_FILEINFO, "On or Off: allow cookies and HTTP auth"),
+    AP_INIT_TAKE1("CorsMaxAge", set_cors_max_age, NULL, OR_FILEINFO,
+                  "seconds a browser may cache a preflight answer"),
+    AP_INIT_FLAG("CorsAllowPrivateNetwork", ap_set_flag_slot,
+                 (void *)APR_OFFSETOF(cors_dir_conf, allow_private_network),
+                 OR_FILEINFO, "On or Off: answer Private Network Access "
+                 "preflights"),
+    AP_INIT_TAKE1("CorsBackendHeaders", set_cors_backend_headers, NULL,
+                  OR_FILEINFO, "Replace or Keep: what to do with "
+                  "Access-Control-* headers set by a backend"),
+    {NULL}
+};
+
+/* --------------------------------------------------------------------
+ * Request-time logic
+ */
+
+typedef enum {
+    CORS_NOT_CORS,              /* no Origin header */
+    CORS_ALLOWED,               /* actual request, origin allowed */
+    CORS_PREFLIGHT_ALLOWED,
+    CORS_REFUSED_ORIGIN,
+    CORS_MALFORMED,             /* Origin or preflight header malformed */
+    CORS_REFUSED_METHOD,
+    CORS_REFUSED_HEADER
+} cors_outcome;
+
+/* Values of the CORS_RESULT environment variable, by cors_outcome */
+static const char *const cors_outcome_names[] = {
+    "not-cors", "allowed", "preflight", "refused-origin", "malformed",
+    "refused-method", "refused-header"
+};
+
+/* The decision for one client request, kept on the initial request. */
+typedef struct {
+    const cors_dir_conf *conf;  /* NULL: no policy applies */
+    cors_outcome outcome;
+    int is_preflight;
+    const char *allow_origin;   /* Access-Control-Allow-Origin, or NULL */
+    int credentials;            /* send Access-Control-Allow-Credentials */
+    const char *allow_methods;  /* preflight answers */
+    const char *allow_headers;
+} cors_request_state;
+
+static const char *cors_escape(request_rec *r, const char *value)
+{
+    return ap_escape_logitem(r->pool, value);
+}
+
+static int cors_preflight_decision(request_rec *r, cors_request_state *st,
+                                   const char *origin)
+{
+    const cors_dir_conf *conf = st->conf;
+    const cors_token_list *methods = conf->allow_methods
+                                     ? conf->allow_methods
+                                     : &cors_default_methods;
+    const char *method = apr_table_get(r->headers_in,
+                                       "Access-Control-Request-Method");
+    const char *requested = apr_table_get(r->headers_in,
+                                          "Access-Control-Request-Headers");
+    const char *refused, *lowercased = NULL;
+    int malformed = 0;
+
+    if (!cors_is_token(method)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "preflight for %s from %s refused: "
+                      "Access-Control-Request-Method '%s' is not a method "
+                      "(policy at %s)", r->uri, cors_escape(r, origin),
+                      cors_escape(r, method), conf->policy->defined_at);
+        return CORS_MALFORMED;
+    }
+    if (!cors_method_allowed(methods, method)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "preflight for %s from %s refused: method %s is not "
+                      "in CorsAllowMethods (%s) (policy at %s)", r->uri,
+                      origin, method, methods->joined,
+                      conf->policy->defined_at);
+        return CORS_REFUSED_METHOD;
+    }
+    if (requested) {
+        refused = cors_check_request_headers(r->pool, conf->allow_headers,
+                                             requested, &malformed,
+                                             &lowercased);
+        if (refused) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "preflight for %s from %s refused: %s %s (%s) "
+                          "(policy at %s)", r->uri, origin,
+                          malformed ? "malformed request header name"
+                                    : "request headers not in "
+                                      "CorsAllowHeaders:",
+                          cors_escape(r, refused),
+                          conf->allow_headers ? conf->allow_headers->joined
+                                              : "none allowed",
+                          conf->policy->defined_at);
+            return malformed ? CORS_MALFORMED : CORS_REFUSED_HEADER;
+        }
+    }
+
+    /* With credentials a browser reads "*" literally, so echo instead. */
+    if (methods->wildcard && st->credentials) {
+        st->allow_methods = method;
+    }
+    else {
+        st->allow_methods = methods->joined;
+    }
+    if (conf->allow_headers && conf->allow_headers->wildcard
+        && st->credentials) {
+        st->allow_headers = lowercased;
+    }
+    else if (conf->allow_headers) {
+        st->allow_headers = conf->allow_headers->joined;
+    }
+    return CORS_PREFLIGHT_ALLOWED;
+}
+
+/* Decides what to answer, once, from the Origin and the policy of the URL
+ * the client asked for. */
+static void cors_decide(request_rec *r, cors_request_state *st)
+{
+    const cors_dir_conf *conf = st->conf;
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *why, *entry;
+    cors_match match;
+
+    st->is_preflight = (r->method_number == M_OPTIONS && origin
+                        && apr_table_get(r->headers_in,
+                                         "Access-Control-Request-Method"));
+    if (!origin) {
+        st->outcome = CORS_NOT_CORS;
+        return;
+    }
+
+    match = cors_match_origin(conf->policy, origin, &why, &entry);
+    if (match == CORS_MATCH_MALFORMED) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s for %s refused: Origin '%s' is malformed: %s "
+                      "(policy at %s)",
+                      st->is_preflight ? "preflight" : "request", r->uri,
+                      cors_escape(r, origin), why, conf->policy->defined_at);
+        st->outcome = CORS_MALFORMED;
+        return;
+    }
+    if (match == CORS_MATCH_NONE) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      "%s for %s refused: origin %s is not in "
+                      "CorsAllowOrigin/CorsAllowOriginMatch (policy at %s)",
+                      st->is_preflight ? "preflight" : "request", r->uri,
+                      origin, conf->policy->defined_at);
+        st->outcome = CORS_REFUSED_ORIGIN;
+        return;
+    }
+
+    if (match == CORS_MATCH_ANY) {
+        /* A "*" inherited under an inner "CorsAllowCredentials On" must
+         * not turn into reflecting every origin with credentials. */
+        if (conf->allow_credentials == 1) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "origin %s allowed only through '*' (policy at "
+                          "%s): answering '*' without credentials, as "
+                          "browsers refuse credentials with '*'", origin,
+                          conf->policy->defined_at);
+        }
+        st->allow_origin = "*";
+        st->credentials = 0;
+    }
+    else {
+        st->allow_origin = origin;
+        st->credentials = (conf->allow_credentials == 1);
+    }
+
+    if (st->is_preflight) {
+        st->outcome = cors_preflight_decision(r, st, origin);
+        if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
+            st->allow_origin = NULL;
+            st->credentials = 0;
+            return;
+        }
+    }
+    else {
+        st->outcome = CORS_ALLOWED;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                  "%s for %s from %s allowed by '%s' (policy at %s)",
+                  st->is_preflight ? "preflight" : "request", r->uri,
+                  origin, entry, conf->policy->defined_at);
+}
+
+/* The decision for the client request r belongs to, made on first use.
+ * NULL when no policy applies, or for a subrequest. */
+static cors_request_state *cors_request_state_get(request_rec *r)
+{
+    request_rec *initial = r;
+    cors_request_state *st;
+    const cors_dir_conf *conf;
+
+    if (r->main) {
+        return NULL;
+    }
+    while (initial->prev) {
+        initial = initial->prev;
+    }
+    st = ap_get_module_config(initial->request_config, &cors_module);
+    if (!st) {
+        st = apr_pcalloc(initial->pool, sizeof(*st));
+        conf = ap_get_module_config(initial->per_dir_config, &cors_module);
+        if (conf->engine != 0 && conf->policy) {
+            st->conf = conf;
+            cors_decide(initial, st);
+            apr_table_setn(initial->subprocess_env, "CORS_RESULT",
+                           cors_outcome_names[st->outcome]);
+        }
+        ap_set_module_config(initial->request_config, &cors_module, st);
+    }
+    if (r != initial && st->conf) {
+        /* an internal redirect starts with a fresh environment */
+        apr_table_setn(r->subprocess_env, "CORS_RESULT",
+                       cors_outcome_names[st->outcome]);
+    }
+    return st->conf ? st : NULL;
+}
+
+/* Adds token to the Vary field of table unless it is listed already. */
+static void cors_merge_vary(request_rec *r, apr_table_t *table,
+                            const char *token)
+{
+    const char *vary = apr_table_get(table, "Vary");
+
+    if (!vary) {
+        apr_table_setn(table, "Vary", token);
+    }
+    else if (!ap_find_token(r->pool, vary, token)) {
+        apr_table_setn(table, "Vary", apr_pstrcat(r->pool, vary, ", ", token,
+                                                  NULL));
+    }
+}
+
+/* Response header names a script may read without being exposed. */
+static int cors_is_safelisted_response_header(const char *name)
+{
+    static const char *const safelisted[] = {
+        "cache-control", "content-language", "content-length",
+        "content-type", "expires", "last-modified", "pragma", NULL
+    };
+    int i;
+
+    for (i = 0; safelisted[i]; i++) {
+        if (!strcasecmp(name, safelisted[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    request_rec *r;
+    apr_hash_t *seen;
+    const char *names;
+} cors_expose_ctx;
+
+static int cors_add_exposed_name(void *vctx, const char *key,
+                                 const char *val)
+{
+    cors_expose_ctx *ctx = vctx;
+    char *lower;
+
+    if (cors_is_safelisted_response_header(key)
+        || !strncasecmp(key, "Access-Control-", 15)
+        || !strcasecmp(key, "Set-Cookie") || !strcasecmp(key, "Vary")) {
+        return 1;
+    }
+    lower = apr_pstrdup(ctx->r->pool, key);
+    ap_str_tolower(lower);
+    if (!apr_hash_get(ctx->seen, lower, APR_HASH_KEY_STRING)) {
+        apr_hash_set(ctx->seen, lower, APR_HASH_KEY_STRING, lower);
+        ctx->names = ctx->names ? apr_pstrcat(ctx->r->pool, ctx->names, ", ",
+                                              key, NULL)
+                                : key;
+    }
+    return 1;
+}
+
+/* "CorsExposeHeaders *" with credentials: a browser reads "*" literally,
+ * so name the headers this response actually has. */
+static const char *cors_exposed_response_names(request_rec *r)
+{
+    cors_expose_ctx ctx;
+
+    ctx.r = r;
+    ctx.seen = apr_hash_make(r->pool);
+    ctx.names = NULL;
+    apr_table_do(cors_add_exposed_name, &ctx, r->headers_out, NULL);
+    apr_table_do(cors_add_exposed_name, &ctx, r->err_headers_out, NULL);
+    return ctx.names;
+}
+
+/* Removes every field the module owns from both tables. */
+static void cors_unset_fields(request_rec *r)
+{
+    int i;
+
+    for (i = 0; cors_response_fields[i]; i++) {
+        apr_table_unset(r->headers_out, cors_response_fields[i]);
+        apr_table_unset(r->err_headers_out, cors_response_fields[i]);
+    }
+}
+
+/* Sets the headers of an actual (non-preflight) response.  They go to
+ * err_headers_out, the table that survives error responses and internal
+ * redirects; each field is in one table only, since the header filter
+ * sends a name present in both twice.  Safe to call more than once. */
+static void cors_set_actual_headers(request_rec *r,
+                                    const cors_request_state *st,
+                                    int final)
+{
+    const cors_dir_conf *conf = st->conf;
+    const cors_token_list *expose = conf->expose_headers;
+
+    if (conf->backend_headers == CORS_BACKEND_KEEP) {
+        return;
+    }
+    cors_unset_fields(r);
+    cors_merge_vary(r, r->err_headers_out, "Origin");
+    if (st->outcome != CORS_ALLOWED) {
+        return;
+    }
+    apr_table_setn(r->err_headers_out, "Access-Control-Allow-Origin",
+                   st->allow_origin);
+    if (st->credentials) {
+        apr_table_setn(r->err_headers_out, "Access-Control-Allow-Credentials",
+                       "true");
+    }
+    if (expose && expose->wildcard && st->credentials) {
+        /* only the final call sees every header of the response */
+        const char *names = final ? cors_exposed_response_names(r) : NULL;
+
+        if (names) {
+            apr_table_setn(r->err_headers_out,
+                           "Access-Control-Expose-Headers", names);
+        }
+    }
+    else if (expose) {
+        apr_table_setn(r->err_headers_out, "Access-Control-Expose-Headers",
+                       expose->joined);
+    }
+}
+
+/* The Vary of a preflight answer, refused or allowed. */
+static void cors_set_preflight_vary(request_rec *r)
+{
+    cors_merge_vary(r, r->err_headers_out, "Origin");
+    cors_merge_vary(r, r->err_headers_out, "Access-Control-Request-Method");
+    cors_merge_vary(r, r->err_headers_out, "Access-Control-Request-Headers");
+}
+
+static void cors_set_preflight_headers(request_rec *r,
+                                       const cors_request_state *st)
+{
+    const cors_dir_conf *conf = st->conf;
+    apr_table_t *out = r->err_headers_out;
+    const char *pna = apr_table_get(r->headers_in,
+                                    "Access-Control-Request-Private-Network");
+
+    cors_unset_fields(r);
+    cors_set_preflight_vary(r);
+    apr_table_setn(out, "Access-Control-Allow-Origin", st->allow_origin);
+    if (st->credentials) {
+        apr_table_setn(out, "Access-Control-Allow-Credentials", "true");
+    }
+    apr_table_setn(out, "Access-Control-Allow-Methods", st->allow_methods);
+    if (st->allow_headers) {
+        apr_table_setn(out, "Access-Control-Allow-Headers",
+                       st->allow_headers);
+    }
+    if (conf->max_age) {
+        apr_table_setn(out, "Access-Control-Max-Age", conf->max_age);
+    }
+    if (pna && !strcasecmp(pna, "true")) {
+        if (conf->allow_private_network == 1) {
+            apr_table_setn(out, "Access-Control-Allow-Private-Network",
+                           "true");
+        }
+        else {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "preflight for %s asks for private network "
+                          "access, which CorsAllowPrivateNetwork does not "
+                          "allow (policy at %s)", r->uri,
+                          conf->policy->defined_at);
+        }
+    }
+}
+
+/* Adds the CORS_HEADERS filter once. */
+static void cors_add_filter(request_rec *r, const cors_request_state *st)
+{
+    ap_filter_t *f;
+
+    if (st->conf->backend_headers == CORS_BACKEND_KEEP) {
+        return;
+    }
+    for (f = r->output_filters; f; f = f->next) {
+        if (!strcasecmp(f->frec->name, CORS_FILTER_NAME)) {
+            return;
+        }
+    }
+    ap_add_output_filter(CORS_FILTER_NAME, NULL, r, r->connection);
+}
+
+/* --------------------------------------------------------------------
+ * Hooks, in request order
+ */
+
+/* access_checker_ex at REALLY_LAST: see the top of the file.  Runs only
+ * when every earlier hook declined, i.e. when mod_authz_core needs an
+ * authenticated user; an allowed preflight never has one. */
+static int cors_access_checker_ex(request_rec *r)
+{
+    cors_request_state *st = cors_request_state_get(r);
+
+    if (st && st->is_preflight && !r->prev
+        && st->outcome == CORS_PREFLIGHT_ALLOWED) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      "preflight for %s answered without authentication "
+                      "(browsers never send credentials on a preflight)",
+                      r->uri);
+        return OK;
+    }
+    return DECLINED;
+}
+
+/* fixups at REALLY_FIRST: see the top of the file. */
+static int cors_fixups(request_rec *r)
+{
+    cors_request_state *st = cors_request_state_get(r);
+    int status;
+
+    if (!st) {
+        return DECLINED;
+    }
+    if (st->is_preflight && !r->prev) {
+        if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
+            cors_set_preflight_vary(r);
+            return HTTP_FORBIDDEN;
+        }
+        r->handler = CORS_PREFLIGHT_HANDLER;
+        status = ap_invoke_handler(r);
+        return (status == OK) ? DONE : status;
+    }
+    cors_set_actual_headers(r, st, 0);
+    return OK;
+}
+
+static void cors_insert_filter(request_rec *r)
+{
+    cors_request_state *st = cors_request_state_get(r);
+
+    if (st && !(st->is_preflight && !r->prev)) {
+        cors_add_filter(r, st);
+    }
+}
+
+/* The handler that answers preflights; the resource's handler never runs
+ * for them (cors_fixups claims them). */
+static int cors_preflight_handler(request_rec *r)
+{
+    cors_request_state *st;
+    int status;
+
+    if (!r->handler || strcmp(r->handler, CORS_PREFLIGHT_HANDLER) != 0) {
+        return DECLINED;
+    }
+    st = cors_request_state_get(r);
+    if (!st || !st->is_preflight || st->outcome != CORS_PREFLIGHT_ALLOWED) {
+        return DECLINED;
+    }
+    r->allowed |= (AP_METHOD_BIT << M_OPTIONS);
+    status = ap_discard_request_body(r);
+    if (status != OK) {
+        return status;
+    }
+    cors_set_preflight_headers(r, st);
+    r->status = HTTP_NO_CONTENT;
+    return OK;
+}
+
+/* Error responses keep only err_headers_out, and errors from the auth
+ * phase come before our fixup ran: set the headers here. */
+static void cors_insert_error_filter(request_rec *r)
+{
+    cors_request_state *st = cors_request_state_get(r);
+
+    if (!st) {
+        return;
+    }
+    if (st->is_preflight && !r->prev) {
+        cors_set_preflight_vary(r);
+        return;
+    }
+    cors_set_actual_headers(r, st, 0);
+    cors_add_filter(r, st);
+}
+
+/* Runs when the response starts, after a proxy backend or CGI script set
+ * its headers: leaves exactly one of each CORS field, ours. */
+static apr_status_t cors_headers_filter(ap_filter_t *f,
+                                        apr_bucket_brigade *bb)
+{
+    cors_request_state *st = cors_request_state_get(f->r);
+
+    if (st) {
+        cors_set_actual_headers(f->r, st, 1);
+    }
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void cors_register_hooks(apr_pool_t *p)
+{
+    /* redirects and handlers that claim the URL all run after us */
+    static const char *const fixups_before[] = {
+        "mod_rewrite.c", "mod_alias.c", "mod_dir.c", "mod_proxy.c", NULL
+    };
+
+    ap_hook_check_access_ex(cors_access_checker_ex, NULL, NULL,
+                            APR_HOOK_REALLY_LAST, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_fixups(cors_fixups, NULL, fixups_before, APR_HOOK_REALLY_FIRST);
+    ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(cors_preflight_handler, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+    ap_register_output_filter(CORS_FILTER_NAME, cors_headers_filter, NULL,
+                              AP_FTYPE_CONTENT_SET);
+}
+
+/* --------------------------------------------------------------------
+ * The module record
+ */
+
+AP_DECLARE_MODULE(cors) =
+{
+    STANDARD20_MODULE_STUFF,
+    create_cors_dir_config,     /* dir config creater */
+    merge_cors_dir_config,      /* dir merger --- inner directives replace */
+    NULL,                       /* server config */
+    NULL,                       /* merge server configs */
+    cors_cmds,                  /* command apr_table_t */
+    cors_register_hooks         /* register hooks */
+};
