@@ -122,11 +122,16 @@ typedef struct {
      * A request looks up a handful of keys built from its Origin, so the
      * cost does not grow with the list. */
     apr_hash_t *origins;
+    /* CorsAllowOrigin values as written, in order, for the log and the
+     * cors-info page */
+    apr_array_header_t *listed;
     /* CorsAllowOriginMatch: cors_origin_regex, tried in order */
     apr_array_header_t *regexes;
     /* "*" was listed */
     int any;
-    /* "file:line" of the first directive of the policy, for the log */
+    /* an http:// origin was listed (warned about with credentials) */
+    int has_http;
+    /* where the policy was written: "file:line (<Location /api>)" */
     const char *defined_at;
 } cors_origin_policy;
 
@@ -145,6 +150,20 @@ typedef struct {
     int wildcard;
 } cors_token_list;
 
+/* Directives, as indexes of cors_dir_conf.set_at */
+typedef enum {
+    CORS_SET_ENGINE,
+    CORS_SET_ORIGINS,           /* CorsAllowOrigin and CorsAllowOriginMatch */
+    CORS_SET_METHODS,
+    CORS_SET_HEADERS,
+    CORS_SET_EXPOSE,
+    CORS_SET_CREDENTIALS,
+    CORS_SET_MAX_AGE,
+    CORS_SET_PRIVATE_NETWORK,
+    CORS_SET_BACKEND,
+    CORS_SET_COUNT
+} cors_directive;
+
 typedef struct {
     int engine;                         /* CorsEngine: 1, 0 or unset */
     cors_origin_policy *policy;         /* NULL: inherit (none: CORS off) */
@@ -155,7 +174,19 @@ typedef struct {
     const char *max_age;                /* seconds as sent; NULL: no header */
     int allow_private_network;          /* 1, 0 or unset (0) */
     int backend_headers;                /* CORS_BACKEND_* or unset */
+    /* where each directive in effect was set, NULL: default */
+    const char *set_at[CORS_SET_COUNT];
 } cors_dir_conf;
+
+/* Scopes of the main configuration that set CORS directives, gathered
+ * while it is read so check_config can warn about each one once.
+ * .htaccess files are read per request and are not gathered. */
+typedef struct {
+    const cors_dir_conf *conf;
+    server_rec *server;
+} cors_scope;
+
+static apr_array_header_t *cors_scopes;
 
 /* What the default CorsAllowMethods advertises.  The method check lets
  * these through anyway: they are CORS-safelisted, so a browser never
@@ -561,6 +592,119 @@ static int cors_method_allowed(const cors_token_list *list,
                && apr_hash_get(list->names, method, APR_HASH_KEY_STRING));
 }
 
+/* The policy's CorsAllowOrigin entries for the log, at most eight. */
+static const char *cors_listed_summary(apr_pool_t *p,
+                                       const cors_origin_policy *policy)
+{
+    const char *summary = NULL;
+    int i, shown = policy->listed->nelts < 8 ? policy->listed->nelts : 8;
+
+    for (i = 0; i < shown; i++) {
+        const char *entry = APR_ARRAY_IDX(policy->listed, i, const char *);
+
+        summary = summary ? apr_pstrcat(p, summary, " ", entry, NULL) : entry;
+    }
+    if (policy->listed->nelts > shown) {
+        summary = apr_psprintf(p, "%s and %d more", summary,
+                               policy->listed->nelts - shown);
+    }
+    return summary ? summary : "empty";
+}
+
+/* Skips a leading "www." for comparing hosts. */
+static void cors_strip_www(const char **host, apr_size_t *len)
+{
+    if (*len > 4 && !strncmp(*host, "www.", 4)) {
+        *host += 4;
+        *len -= 4;
+    }
+}
+
+/* For a refused or malformed Origin: a configured origin that differs
+ * from it only by scheme, port, "www." or a trailing slash, with what
+ * differs, or NULL.  This is what people get wrong most often. */
+static const char *cors_near_miss(apr_pool_t *p,
+                                  const cors_origin_policy *policy,
+                                  const char *origin)
+{
+    cors_origin_parts asked, listed;
+    apr_size_t len = strlen(origin);
+    int i;
+
+    if (len > 1 && origin[len - 1] == '/'
+        && apr_hash_get(policy->origins, origin, len - 1)) {
+        return apr_pstrcat(p, apr_pstrmemdup(p, origin, len - 1),
+                           " (the Origin has a trailing slash; browsers "
+                           "never send one)", NULL);
+    }
+    if (cors_parse_origin(origin, 0, &asked) != NULL) {
+        return NULL;
+    }
+    cors_strip_www(&asked.host, &asked.host_len);
+    for (i = 0; i < policy->listed->nelts; i++) {
+        const char *entry = APR_ARRAY_IDX(policy->listed, i, const char *);
+        const char *differs;
+
+        if (cors_parse_origin(entry, 1, &listed) != NULL
+            || listed.host_wildcard) {
+            continue;
+        }
+        cors_strip_www(&listed.host, &listed.host_len);
+        if (listed.host_len != asked.host_len
+            || strncasecmp(listed.host, asked.host, asked.host_len)) {
+            continue;
+        }
+        if (listed.scheme_len != asked.scheme_len
+            || strncasecmp(listed.scheme, asked.scheme, asked.scheme_len)) {
+            differs = "scheme";
+        }
+        else if (listed.port_len != asked.port_len
+                 || (asked.port
+                     && strncmp(listed.port, asked.port, asked.port_len))) {
+            differs = "port";
+        }
+        else {
+            differs = "\"www.\"";
+        }
+        return apr_psprintf(p, "%s (differs by %s)", entry, differs);
+    }
+    return NULL;
+}
+
+/* Advice for a CorsAllowOriginMatch regex that matches more hosts than
+ * it seems to, or NULL.  A cheap look at the source, not a proof. */
+static const char *cors_regex_advice(const char *re)
+{
+    const char *c;
+    int in_class = 0;
+
+    for (c = re; *c; c++) {
+        if (*c == '\\') {
+            if (c[1]) {
+                c++;
+            }
+        }
+        else if (in_class) {
+            in_class = (*c != ']');
+        }
+        else if (*c == '[') {
+            in_class = 1;
+        }
+        else if (*c == '.' && (c[1] == '*' || c[1] == '+')) {
+            if (apr_isalnum(c[2])) {
+                return "'.*' or '.+' right before a name also matches "
+                       "longer host names ('.*example' matches "
+                       "'evilexample'): write '([a-z0-9-]+\\.)*example'";
+            }
+        }
+        else if (*c == '.' && c[1] != '?' && c[1] != '{') {
+            return "an unescaped '.' matches any character "
+                   "('app.example' also matches 'appxexample'): write '\\.'";
+        }
+    }
+    return NULL;
+}
+
 /* --------------------------------------------------------------------
  * Configuration: create, merge and the directives
  */
@@ -582,6 +726,7 @@ static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
 {
     cors_dir_conf *base = basev, *add = addv;
     cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    int i;
 
     conf->engine = (add->engine != CORS_UNSET) ? add->engine : base->engine;
     conf->policy = add->policy ? add->policy : base->policy;
@@ -601,16 +746,42 @@ static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->backend_headers = (add->backend_headers != CORS_UNSET)
                             ? add->backend_headers
                             : base->backend_headers;
+    for (i = 0; i < CORS_SET_COUNT; i++) {
+        conf->set_at[i] = add->set_at[i] ? add->set_at[i] : base->set_at[i];
+    }
     return conf;
 }
 
-static const char *cors_defined_at(cmd_parms *cmd)
+/* Records where a directive of conf was set: "file:line" and the
+ * enclosing section, which the log and the cors-info page show.  The
+ * first line of a repeated directive stands for all of them. */
+static void cors_note_set(cmd_parms *cmd, cors_dir_conf *conf,
+                          cors_directive which)
 {
-    if (!cmd->directive || !cmd->directive->filename) {
-        return "(unknown)";
+    const ap_directive_t *d = cmd->directive, *section;
+    int i, first = 1;
+
+    if (conf->set_at[which]) {
+        return;
     }
-    return apr_psprintf(cmd->pool, "%s:%d", cmd->directive->filename,
-                        cmd->directive->line_num);
+    for (i = 0; i < CORS_SET_COUNT; i++) {
+        first = first && !conf->set_at[i];
+    }
+    if (!d || !d->filename) {
+        conf->set_at[which] = "(unknown)";
+        return;
+    }
+    section = d->parent;
+    conf->set_at[which] = section
+        ? apr_psprintf(cmd->pool, "%s:%d in %s %s", d->filename,
+                       d->line_num, section->directive, section->args)
+        : apr_psprintf(cmd->pool, "%s:%d", d->filename, d->line_num);
+    if (first && cors_scopes) {
+        cors_scope *scope = apr_array_push(cors_scopes);
+
+        scope->conf = conf;
+        scope->server = cmd->server;
+    }
 }
 
 /* The scope's origin policy, made on the scope's first origin line. */
@@ -620,9 +791,12 @@ static cors_origin_policy *cors_scope_policy(cmd_parms *cmd,
     if (!conf->policy) {
         conf->policy = apr_pcalloc(cmd->pool, sizeof(*conf->policy));
         conf->policy->origins = apr_hash_make(cmd->pool);
+        conf->policy->listed = apr_array_make(cmd->pool, 4,
+                                              sizeof(const char *));
         conf->policy->regexes = apr_array_make(cmd->pool, 2,
                                                sizeof(cors_origin_regex));
-        conf->policy->defined_at = cors_defined_at(cmd);
+        cors_note_set(cmd, conf, CORS_SET_ORIGINS);
+        conf->policy->defined_at = conf->set_at[CORS_SET_ORIGINS];
     }
     return conf->policy;
 }
@@ -650,10 +824,12 @@ static const char *set_cors_allow_origin(cmd_parms *cmd, void *dconf,
             return cors_credentials_conflict(cmd);
         }
         policy->any = 1;
+        *(const char **)apr_array_push(policy->listed) = "*";
         return NULL;
     }
     if (!strcasecmp(arg, "null")) {
         apr_hash_set(policy->origins, "null", APR_HASH_KEY_STRING, "null");
+        *(const char **)apr_array_push(policy->listed) = "null";
         return NULL;
     }
 
@@ -673,6 +849,10 @@ static const char *set_cors_allow_origin(cmd_parms *cmd, void *dconf,
     cors_serialize_origin(&parts, key);
     apr_hash_set(policy->origins, key, APR_HASH_KEY_STRING,
                  apr_pstrdup(cmd->pool, arg));
+    *(const char **)apr_array_push(policy->listed) = key;
+    if (parts.scheme_len == 4) {
+        policy->has_http = 1;
+    }
     return NULL;
 }
 
@@ -698,12 +878,15 @@ static const char *set_cors_allow_origin_match(cmd_parms *cmd, void *dconf,
 
 /* Adds one argument of a token list directive; "GET,PUT" and "GET, PUT"
  * are taken as two names, as people paste them from header values. */
-static const char *cors_add_tokens(cmd_parms *cmd, cors_token_list **listp,
+static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
+                                   cors_directive which,
+                                   cors_token_list **listp,
                                    const char *arg, int lowercase)
 {
     cors_token_list *list = *listp;
     char *copy = apr_pstrdup(cmd->temp_pool, arg), *name, *state;
 
+    cors_note_set(cmd, conf, which);
     if (!list) {
         list = *listp = apr_pcalloc(cmd->pool, sizeof(*list));
         list->names = apr_hash_make(cmd->pool);
@@ -741,22 +924,37 @@ static const char *cors_add_tokens(cmd_parms *cmd, cors_token_list **listp,
 static const char *set_cors_allow_methods(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
-    return cors_add_tokens(cmd, &((cors_dir_conf *)dconf)->allow_methods,
-                           arg, 0);
+    cors_dir_conf *conf = dconf;
+
+    return cors_add_tokens(cmd, conf, CORS_SET_METHODS,
+                           &conf->allow_methods, arg, 0);
 }
 
 static const char *set_cors_allow_headers(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
-    return cors_add_tokens(cmd, &((cors_dir_conf *)dconf)->allow_headers,
-                           arg, 1);
+    cors_dir_conf *conf = dconf;
+
+    return cors_add_tokens(cmd, conf, CORS_SET_HEADERS,
+                           &conf->allow_headers, arg, 1);
 }
 
 static const char *set_cors_expose_headers(cmd_parms *cmd, void *dconf,
                                            const char *arg)
 {
-    return cors_add_tokens(cmd, &((cors_dir_conf *)dconf)->expose_headers,
-                           arg, 1);
+    cors_dir_conf *conf = dconf;
+
+    return cors_add_tokens(cmd, conf, CORS_SET_EXPOSE,
+                           &conf->expose_headers, arg, 1);
+}
+
+static const char *set_cors_engine(cmd_parms *cmd, void *dconf, int flag)
+{
+    cors_dir_conf *conf = dconf;
+
+    conf->engine = flag;
+    cors_note_set(cmd, conf, CORS_SET_ENGINE);
+    return NULL;
 }
 
 static const char *set_cors_allow_credentials(cmd_parms *cmd, void *dconf,
@@ -768,6 +966,17 @@ static const char *set_cors_allow_credentials(cmd_parms *cmd, void *dconf,
         return cors_credentials_conflict(cmd);
     }
     conf->allow_credentials = flag;
+    cors_note_set(cmd, conf, CORS_SET_CREDENTIALS);
+    return NULL;
+}
+
+static const char *set_cors_allow_private_network(cmd_parms *cmd,
+                                                  void *dconf, int flag)
+{
+    cors_dir_conf *conf = dconf;
+
+    conf->allow_private_network = flag;
+    cors_note_set(cmd, conf, CORS_SET_PRIVATE_NETWORK);
     return NULL;
 }
 
@@ -787,6 +996,7 @@ static const char *set_cors_max_age(cmd_parms *cmd, void *dconf,
                             "seconds (0 or more)", cmd->cmd->name, arg);
     }
     conf->max_age = apr_psprintf(cmd->pool, "%" APR_INT64_T_FMT, seconds);
+    cors_note_set(cmd, conf, CORS_SET_MAX_AGE);
     return NULL;
 }
 
@@ -805,20 +1015,20 @@ static const char *set_cors_backend_headers(cmd_parms *cmd, void *dconf,
         return apr_psprintf(cmd->pool, "%s: '%s' is not Replace or Keep",
                             cmd->cmd->name, arg);
     }
+    cors_note_set(cmd, conf, CORS_SET_BACKEND);
     return NULL;
 }
 
 static const command_rec cors_cmds[] = {
-    AP_INIT_FLAG("CorsEngine", ap_set_flag_slot,
-                 (void *)APR_OFFSETOF(cors_dir_conf, engine), OR_FILEINFO,
+    AP_INIT_FLAG("CorsEngine", set_cors_engine, NULL, OR_FILEINFO,
                  "On or Off: Off turns CORS handling off in this scope"),
     AP_INIT_ITERATE("CorsAllowOrigin", set_cors_allow_origin, NULL,
                     OR_FILEINFO,
                     "origins allowed: *, null, scheme://host[:port], "
                     "https://*.example.com or http://host:*"),
-    AP_INIT_TAKE1("CorsAllowOriginMatch", set_cors_allow_origin_match, NULL,
-                  OR_FILEINFO,
-                  "a regular expression matched against the whole Origin"),
+    AP_INIT_ITERATE("CorsAllowOriginMatch", set_cors_allow_origin_match,
+                    NULL, OR_FILEINFO,
+                    "regular expressions matched against the whole Origin"),
     AP_INIT_ITERATE("CorsAllowMethods", set_cors_allow_methods, NULL,
                     OR_FILEINFO, "methods allowed in preflights, or *"),
     AP_INIT_ITERATE("CorsAllowHeaders", set_cors_allow_headers, NULL,
@@ -830,9 +1040,8 @@ static const command_rec cors_cmds[] = {
                  OR_FILEINFO, "On or Off: allow cookies and HTTP auth"),
     AP_INIT_TAKE1("CorsMaxAge", set_cors_max_age, NULL, OR_FILEINFO,
                   "seconds a browser may cache a preflight answer"),
-    AP_INIT_FLAG("CorsAllowPrivateNetwork", ap_set_flag_slot,
-                 (void *)APR_OFFSETOF(cors_dir_conf, allow_private_network),
-                 OR_FILEINFO, "On or Off: answer Private Network Access "
+    AP_INIT_FLAG("CorsAllowPrivateNetwork", set_cors_allow_private_network,
+                 NULL, OR_FILEINFO, "On or Off: answer Private Network Access "
                  "preflights"),
     AP_INIT_TAKE1("CorsBackendHeaders", set_cors_backend_headers, NULL,
                   OR_FILEINFO, "Replace or Keep: what to do with "
@@ -876,6 +1085,14 @@ static const char *cors_escape(request_rec *r, const char *value)
     return ap_escape_logitem(r->pool, value);
 }
 
+/* "preflight OPTIONS /x" or "GET /x": what the log says was refused */
+static const char *cors_describe(request_rec *r, const cors_request_state *st)
+{
+    return apr_psprintf(r->pool, "%s%s %s",
+                        st->is_preflight ? "preflight " : "", r->method,
+                        cors_escape(r, r->uri));
+}
+
 static int cors_preflight_decision(request_rec *r, cors_request_state *st,
                                    const char *origin)
 {
@@ -892,36 +1109,50 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
 
     if (!cors_is_token(method)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "preflight for %s from %s refused: "
+                      "CORS0105: refused %s from origin %s: "
                       "Access-Control-Request-Method '%s' is not a method "
-                      "(policy at %s)", r->uri, cors_escape(r, origin),
+                      "name (policy at %s)", cors_describe(r, st), origin,
                       cors_escape(r, method), conf->policy->defined_at);
         return CORS_MALFORMED;
     }
     if (!cors_method_allowed(methods, method)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "preflight for %s from %s refused: method %s is not "
-                      "in CorsAllowMethods (%s) (policy at %s)", r->uri,
-                      origin, method, methods->joined,
-                      conf->policy->defined_at);
+                      "CORS0103: refused %s from origin %s: method %s is "
+                      "not allowed: CorsAllowMethods is %s (%s); add %s "
+                      "there", cors_describe(r, st), origin,
+                      cors_escape(r, method), methods->joined,
+                      conf->set_at[CORS_SET_METHODS]
+                      ? conf->set_at[CORS_SET_METHODS] : "the default",
+                      cors_escape(r, method));
         return CORS_REFUSED_METHOD;
     }
     if (requested) {
         refused = cors_check_request_headers(r->pool, conf->allow_headers,
                                              requested, &malformed,
                                              &lowercased);
+        if (malformed) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CORS0105: refused %s from origin %s: "
+                          "Access-Control-Request-Headers has '%s', which "
+                          "is not a header name (policy at %s)",
+                          cors_describe(r, st), origin,
+                          cors_escape(r, refused), conf->policy->defined_at);
+            return CORS_MALFORMED;
+        }
         if (refused) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "preflight for %s from %s refused: %s %s (%s) "
-                          "(policy at %s)", r->uri, origin,
-                          malformed ? "malformed request header name"
-                                    : "request headers not in "
-                                      "CorsAllowHeaders:",
-                          cors_escape(r, refused),
+                          "CORS0104: refused %s from origin %s: request "
+                          "header(s) not allowed: %s; CorsAllowHeaders is "
+                          "%s (%s)%s", cors_describe(r, st), origin,
+                          refused,
                           conf->allow_headers ? conf->allow_headers->joined
-                                              : "none allowed",
-                          conf->policy->defined_at);
-            return malformed ? CORS_MALFORMED : CORS_REFUSED_HEADER;
+                                              : "not set",
+                          conf->set_at[CORS_SET_HEADERS]
+                          ? conf->set_at[CORS_SET_HEADERS] : "default",
+                          (conf->allow_headers && conf->allow_headers->wildcard)
+                          ? "; '*' never covers Authorization, list it by "
+                            "name" : "");
+            return CORS_REFUSED_HEADER;
         }
     }
 
@@ -948,7 +1179,7 @@ static void cors_decide(request_rec *r, cors_request_state *st)
 {
     const cors_dir_conf *conf = st->conf;
     const char *origin = apr_table_get(r->headers_in, "Origin");
-    const char *why, *entry;
+    const char *why, *entry, *hint;
     cors_match match;
 
     st->is_preflight = (r->method_number == M_OPTIONS && origin
@@ -960,22 +1191,34 @@ static void cors_decide(request_rec *r, cors_request_state *st)
     }
 
     match = cors_match_origin(conf->policy, origin, &why, &entry);
-    if (match == CORS_MATCH_MALFORMED) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "%s for %s refused: Origin '%s' is malformed: %s "
-                      "(policy at %s)",
-                      st->is_preflight ? "preflight" : "request", r->uri,
-                      cors_escape(r, origin), why, conf->policy->defined_at);
-        st->outcome = CORS_MALFORMED;
-        return;
-    }
-    if (match == CORS_MATCH_NONE) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "%s for %s refused: origin %s is not in "
-                      "CorsAllowOrigin/CorsAllowOriginMatch (policy at %s)",
-                      st->is_preflight ? "preflight" : "request", r->uri,
-                      origin, conf->policy->defined_at);
-        st->outcome = CORS_REFUSED_ORIGIN;
+    if (match == CORS_MATCH_MALFORMED || match == CORS_MATCH_NONE) {
+        st->outcome = (match == CORS_MATCH_MALFORMED) ? CORS_MALFORMED
+                                                      : CORS_REFUSED_ORIGIN;
+        if (!APLOGrdebug(r)) {
+            return;
+        }
+        hint = cors_near_miss(r->pool, conf->policy, origin);
+        if (match == CORS_MATCH_MALFORMED) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CORS0101: refused %s: Origin '%s' is malformed: "
+                          "%s (policy at %s)%s%s", cors_describe(r, st),
+                          cors_escape(r, origin), why,
+                          conf->policy->defined_at,
+                          hint ? "; closest configured entry: " : "",
+                          hint ? hint : "");
+        }
+        else {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CORS0102: refused %s: origin %s is not allowed: "
+                          "not in CorsAllowOrigin (%s) nor matched by "
+                          "CorsAllowOriginMatch (%d regex(es)) of the policy "
+                          "at %s%s%s", cors_describe(r, st), origin,
+                          cors_listed_summary(r->pool, conf->policy),
+                          conf->policy->regexes->nelts,
+                          conf->policy->defined_at,
+                          hint ? "; closest configured entry: " : "",
+                          hint ? hint : "");
+        }
         return;
     }
 
@@ -984,9 +1227,13 @@ static void cors_decide(request_rec *r, cors_request_state *st)
          * not turn into reflecting every origin with credentials. */
         if (conf->allow_credentials == 1) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "origin %s allowed only through '*' (policy at "
-                          "%s): answering '*' without credentials, as "
-                          "browsers refuse credentials with '*'", origin,
+                          "CORS0106: %s from origin %s: credentials are "
+                          "on (%s) but the origin is allowed only through "
+                          "'*' (%s); answering '*' without credentials, so "
+                          "a browser blocks this request if it sends "
+                          "cookies or HTTP auth: list the origin by name",
+                          cors_describe(r, st), origin,
+                          conf->set_at[CORS_SET_CREDENTIALS],
                           conf->policy->defined_at);
         }
         st->allow_origin = "*";
@@ -1009,9 +1256,9 @@ static void cors_decide(request_rec *r, cors_request_state *st)
         st->outcome = CORS_ALLOWED;
     }
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                  "%s for %s from %s allowed by '%s' (policy at %s)",
-                  st->is_preflight ? "preflight" : "request", r->uri,
-                  origin, entry, conf->policy->defined_at);
+                  "CORS0110: allowed %s from origin %s by '%s' (policy at "
+                  "%s)", cors_describe(r, st), origin, entry,
+                  conf->policy->defined_at);
 }
 
 /* The decision for the client request r belongs to, made on first use.
@@ -1210,9 +1457,9 @@ static void cors_set_preflight_headers(request_rec *r,
         }
         else {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "preflight for %s asks for private network "
+                          "CORS0107: preflight %s asks for private network "
                           "access, which CorsAllowPrivateNetwork does not "
-                          "allow (policy at %s)", r->uri,
+                          "allow (policy at %s)", cors_escape(r, r->uri),
                           conf->policy->defined_at);
         }
     }
@@ -1248,9 +1495,9 @@ static int cors_access_checker_ex(request_rec *r)
     if (st && st->is_preflight && !r->prev
         && st->outcome == CORS_PREFLIGHT_ALLOWED) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "preflight for %s answered without authentication "
-                      "(browsers never send credentials on a preflight)",
-                      r->uri);
+                      "CORS0111: preflight %s answered without "
+                      "authentication (browsers never send credentials on "
+                      "a preflight)", cors_escape(r, r->uri));
         return OK;
     }
     return DECLINED;
@@ -1342,6 +1589,185 @@ static apr_status_t cors_headers_filter(ap_filter_t *f,
     return ap_pass_brigade(f->next, bb);
 }
 
+/* --------------------------------------------------------------------
+ * Startup: gather the scopes while the configuration is read, then warn
+ * about what is valid but probably wrong.  check_config runs for
+ * "apache2 -t" too, so the warnings show there.
+ */
+
+static int cors_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp)
+{
+    cors_scopes = apr_array_make(pconf, 8, sizeof(cors_scope));
+    return OK;
+}
+
+static void cors_warn_scope(const cors_scope *scope)
+{
+    const cors_dir_conf *conf = scope->conf;
+    const cors_origin_policy *policy = conf->policy;
+    const cors_token_list *headers = conf->allow_headers;
+    server_rec *s = scope->server;
+    int i;
+
+    if (policy && apr_hash_get(policy->origins, "null", 4)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CORS0201: %s: CorsAllowOrigin null allows every "
+                     "sandboxed iframe and local file, whatever its site: "
+                     "list the real origins instead",
+                     conf->set_at[CORS_SET_ORIGINS]);
+    }
+    for (i = 0; policy && i < policy->regexes->nelts; i++) {
+        const cors_origin_regex *re =
+            &APR_ARRAY_IDX(policy->regexes, i, cors_origin_regex);
+        const char *advice = cors_regex_advice(re->source);
+
+        if (advice) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         "CORS0202: %s: CorsAllowOriginMatch '%s' may match "
+                         "more hosts than meant: %s",
+                         conf->set_at[CORS_SET_ORIGINS], re->source, advice);
+        }
+    }
+    if (policy && policy->has_http && conf->allow_credentials == 1) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CORS0203: %s: http:// origins are allowed with "
+                     "CorsAllowCredentials On; anyone on the network path "
+                     "can run script in an http:// page and use the "
+                     "user's credentials: allow only https:// origins",
+                     conf->set_at[CORS_SET_ORIGINS]);
+    }
+    if (conf->max_age && apr_atoi64(conf->max_age) > 7200) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CORS0204: %s: CorsMaxAge %s is more than browsers "
+                     "honour (Chromium caps it at 7200 seconds): write "
+                     "CorsMaxAge 7200", conf->set_at[CORS_SET_MAX_AGE],
+                     conf->max_age);
+    }
+    if (headers && headers->wildcard && conf->allow_credentials == 1
+        && !apr_hash_get(headers->names, "authorization",
+                         APR_HASH_KEY_STRING)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "CORS0205: %s: CorsAllowHeaders * never covers "
+                     "Authorization, which credentialed clients often "
+                     "send: write CorsAllowHeaders * Authorization",
+                     conf->set_at[CORS_SET_HEADERS]);
+    }
+}
+
+static int cors_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
+{
+    int i;
+
+    for (i = 0; cors_scopes && i < cors_scopes->nelts; i++) {
+        cors_warn_scope(&APR_ARRAY_IDX(cors_scopes, i, cors_scope));
+    }
+    /* .htaccess files read later are not gathered */
+    cors_scopes = NULL;
+    return OK;
+}
+
+/* --------------------------------------------------------------------
+ * The cors-info handler: the effective policy of a URL, for admins.
+ *
+ *   <Location /cors-info>
+ *       SetHandler cors-info
+ *       Require ip 127.0.0.1
+ *   </Location>
+ *
+ * GET /cors-info?/api/data.json shows the merged policy of /api/data.json
+ * and where each value was set.
+ */
+
+static void cors_info_line(request_rec *r, const cors_dir_conf *conf,
+                           const char *name, cors_directive which,
+                           const char *value)
+{
+    ap_rprintf(r, "%-24s %s\n%-24s   %s\n", name, value, "",
+               conf->set_at[which]
+               ? apr_pstrcat(r->pool, "set at ", conf->set_at[which], NULL)
+               : "default");
+}
+
+static const char *cors_info_list(const cors_token_list *list,
+                                  const char *unset)
+{
+    return list ? list->joined : unset;
+}
+
+static int cors_info_handler(request_rec *r)
+{
+    const cors_dir_conf *conf;
+    const cors_origin_policy *policy;
+    request_rec *rr;
+    char *uri;
+    const char *origins = NULL, *regexes = NULL;
+    int i;
+
+    if (!r->handler || strcmp(r->handler, "cors-info") != 0) {
+        return DECLINED;
+    }
+    r->allowed |= (AP_METHOD_BIT << M_GET);
+    if (r->method_number != M_GET) {
+        return DECLINED;
+    }
+    ap_set_content_type(r, "text/plain; charset=utf-8");
+    uri = r->args ? apr_pstrdup(r->pool, r->args) : NULL;
+    if (uri && !strncmp(uri, "url=", 4)) {
+        uri += 4;
+    }
+    if (!uri || ap_unescape_url(uri) != OK || uri[0] != '/') {
+        ap_rputs("Ask for a URL path: GET <this page>?/path/to/resource\n",
+                 r);
+        return OK;
+    }
+
+    rr = ap_sub_req_lookup_uri(uri, r, NULL);
+    conf = ap_get_module_config(rr->per_dir_config, &cors_module);
+    policy = conf->policy;
+    ap_rprintf(r, "mod_cors policy for %s\n"
+               "(merged from every scope that applies to it)\n\n", uri);
+    for (i = 0; policy && i < policy->listed->nelts; i++) {
+        const char *entry = APR_ARRAY_IDX(policy->listed, i, const char *);
+
+        origins = origins ? apr_pstrcat(r->pool, origins, " ", entry, NULL)
+                          : entry;
+    }
+    for (i = 0; policy && i < policy->regexes->nelts; i++) {
+        const char *re = APR_ARRAY_IDX(policy->regexes, i,
+                                       cors_origin_regex).source;
+
+        regexes = regexes ? apr_pstrcat(r->pool, regexes, " ", re, NULL) : re;
+    }
+    cors_info_line(r, conf, "CorsEngine", CORS_SET_ENGINE,
+                   conf->engine == 0 ? "Off" : "On");
+    cors_info_line(r, conf, "CorsAllowOrigin", CORS_SET_ORIGINS,
+                   origins ? origins : policy ? "(none)"
+                                              : "(none: CORS is off here)");
+    cors_info_line(r, conf, "CorsAllowOriginMatch", CORS_SET_ORIGINS,
+                   regexes ? regexes : "(none)");
+    cors_info_line(r, conf, "CorsAllowMethods", CORS_SET_METHODS,
+                   cors_info_list(conf->allow_methods,
+                                  cors_default_methods.joined));
+    cors_info_line(r, conf, "CorsAllowHeaders", CORS_SET_HEADERS,
+                   cors_info_list(conf->allow_headers, "(none)"));
+    cors_info_line(r, conf, "CorsExposeHeaders", CORS_SET_EXPOSE,
+                   cors_info_list(conf->expose_headers, "(none)"));
+    cors_info_line(r, conf, "CorsAllowCredentials", CORS_SET_CREDENTIALS,
+                   conf->allow_credentials == 1 ? "On" : "Off");
+    cors_info_line(r, conf, "CorsMaxAge", CORS_SET_MAX_AGE,
+                   conf->max_age ? conf->max_age : "(no header)");
+    cors_info_line(r, conf, "CorsAllowPrivateNetwork",
+                   CORS_SET_PRIVATE_NETWORK,
+                   conf->allow_private_network == 1 ? "On" : "Off");
+    cors_info_line(r, conf, "CorsBackendHeaders", CORS_SET_BACKEND,
+                   conf->backend_headers == CORS_BACKEND_KEEP ? "Keep"
+                                                              : "Replace");
+    ap_destroy_sub_req(rr);
+    return OK;
+}
+
 static void cors_register_hooks(apr_pool_t *p)
 {
     /* redirects and handlers that claim the URL all run after us */
@@ -1349,11 +1775,14 @@ static void cors_register_hooks(apr_pool_t *p)
         "mod_rewrite.c", "mod_alias.c", "mod_dir.c", "mod_proxy.c", NULL
     };
 
+    ap_hook_pre_config(cors_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(cors_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_access_ex(cors_access_checker_ex, NULL, NULL,
                             APR_HOOK_REALLY_LAST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(cors_fixups, NULL, fixups_before, APR_HOOK_REALLY_FIRST);
     ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(cors_preflight_handler, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_handler(cors_info_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     ap_register_output_filter(CORS_FILTER_NAME, cors_headers_filter, NULL,
