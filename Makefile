@@ -1,0 +1,66 @@
+# Makefile for mod_cors, an Apache httpd 2.4 module.
+#
+#   make               build .libs/mod_cors.so with apxs
+#   make test          run the Apache::Test suite (installs missing Debian
+#                      packages first when run as root; see tools/deps.sh)
+#                      one file, TAP shown:  make test TEST_ARGS="-verbose t/x.t"
+#   make demo          start a demo httpd on 127.0.0.1:8080 (page) and :8081
+#                      (API with mod_cors); make demo-stop stops it
+#   make install       install the module with apxs (and a2enmod on Debian)
+#   make clean         remove build output, test and demo leftovers
+
+APXS           ?= apxs
+PERL           ?= perl
+APACHE2        ?= /usr/sbin/apache2
+TEST_ARGS      ?=
+DEMO_PAGE_PORT ?= 8080
+DEMO_API_PORT  ?= 8081
+export APXS PERL APACHE2 DEMO_PAGE_PORT DEMO_API_PORT
+
+MODULE  = .libs/mod_cors.so
+DEBCONF = /etc/apache2/mods-available
+
+all: $(MODULE)
+
+$(MODULE): mod_cors.c
+	@command -v $(APXS) >/dev/null 2>&1 || DEPS_NO_INSTALL=1 bash tools/deps.sh build
+	$(APXS) -c -Wc,-Wall -Wc,-Werror mod_cors.c
+
+test:
+	@bash tools/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bash tools/run-tests.sh $(TEST_ARGS)
+
+demo:
+	@bash tools/deps.sh demo
+	@$(MAKE) --no-print-directory all
+	@bash tools/demo.sh start
+
+demo-stop:
+	@bash tools/demo.sh stop
+
+# On Debian apxs -a would write its own mods-available/cors.load; install
+# ours (and the commented cors.conf) instead, then enable with a2enmod.
+install: all
+	@if [ -d $(DEBCONF) ]; then \
+	    set -e; \
+	    echo "$(APXS) -i -n cors mod_cors.la"; \
+	    $(APXS) -i -n cors mod_cors.la; \
+	    echo "install -m 644 conf/cors.load conf/cors.conf $(DEBCONF)/"; \
+	    install -m 644 conf/cors.load conf/cors.conf $(DEBCONF)/; \
+	    echo "a2enmod cors"; \
+	    a2enmod cors; \
+	else \
+	    echo "$(APXS) -i -a -n cors mod_cors.la"; \
+	    $(APXS) -i -a -n cors mod_cors.la; \
+	fi
+
+clean:
+	-@bash tools/demo.sh stop --if-running
+	-@$(PERL) t/TEST.PL -clean >/dev/null 2>&1
+	rm -rf .libs *.la *.lo *.slo *.o build
+	rm -rf t/logs t/state t/TEST t/conf/apache_test_config.pm \
+	       t/conf/mime.types t/htdocs/index.html
+	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done
+
+.PHONY: all test demo demo-stop install clean
