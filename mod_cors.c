@@ -41,9 +41,12 @@
  *     and authz for that request alone.  Everything else, refused
  *     preflights included, goes through authentication as usual.
  *
- * fixups, REALLY_FIRST:  per-directory redirects all happen in fixups
- *     (mod_rewrite's per-dir [R] at FIRST, mod_alias's <Location> Redirect
- *     at MIDDLE, mod_dir's trailing-slash 301 at LAST).  A browser treats a
+ * fixups, REALLY_FIRST:  per-directory redirects happen in fixups
+ *     (mod_rewrite's per-dir [R] at FIRST, mod_alias's per-dir
+ *     "Redirect URL-path URL" at MIDDLE, mod_dir's trailing-slash 301 at
+ *     LAST).  Redirects of the server config, and mod_alias's one-URL
+ *     "Redirect URL" inside <Location>, run in translate_name, before the
+ *     per-directory policy is known: the README documents them.  A browser treats a
  *     redirected preflight as a failure, so a preflight is claimed here:
  *     r->handler becomes "cors-preflight", the handler runs through
  *     ap_invoke_handler() (so insert_filter hooks still run), and we
@@ -1299,7 +1302,9 @@ static cors_request_state *cors_request_state_get(request_rec *r)
 static void cors_merge_vary(request_rec *r, apr_table_t *table,
                             const char *token)
 {
-    const char *vary = apr_table_get(table, "Vary");
+    /* all Vary fields, joined: a backend may send several, and caches
+     * (mod_cache_disk) read only the first */
+    const char *vary = apr_table_getm(r->pool, table, "Vary");
 
     if (!vary) {
         apr_table_setn(table, "Vary", token);
@@ -1380,13 +1385,17 @@ static void cors_unset_fields(request_rec *r)
     }
 }
 
-/* Sets the headers of an actual (non-preflight) response.  They go to
- * err_headers_out, the table that survives error responses and internal
- * redirects; each field is in one table only, since the header filter
- * sends a name present in both twice.  Safe to call more than once. */
+/* Sets the headers of an actual (non-preflight) response into out, and
+ * removes the fields from the other table: the header filter sends a
+ * name present in both twice.  Safe to call more than once.
+ *
+ * fixups and the filter write to headers_out: a cache hit served by
+ * mod_cache's handler replaces headers_out fields with the cached ones,
+ * which are ours already.  The error hook writes to err_headers_out, the
+ * only table an error response keeps. */
 static void cors_set_actual_headers(request_rec *r,
                                     const cors_request_state *st,
-                                    int final)
+                                    apr_table_t *out, int final)
 {
     const cors_dir_conf *conf = st->conf;
     const cors_token_list *expose = conf->expose_headers;
@@ -1395,28 +1404,24 @@ static void cors_set_actual_headers(request_rec *r,
         return;
     }
     cors_unset_fields(r);
-    cors_merge_vary(r, r->err_headers_out, "Origin");
+    cors_merge_vary(r, out, "Origin");
     if (st->outcome != CORS_ALLOWED) {
         return;
     }
-    apr_table_setn(r->err_headers_out, "Access-Control-Allow-Origin",
-                   st->allow_origin);
+    apr_table_setn(out, "Access-Control-Allow-Origin", st->allow_origin);
     if (st->credentials) {
-        apr_table_setn(r->err_headers_out, "Access-Control-Allow-Credentials",
-                       "true");
+        apr_table_setn(out, "Access-Control-Allow-Credentials", "true");
     }
     if (expose && expose->wildcard && st->credentials) {
         /* only the final call sees every header of the response */
         const char *names = final ? cors_exposed_response_names(r) : NULL;
 
         if (names) {
-            apr_table_setn(r->err_headers_out,
-                           "Access-Control-Expose-Headers", names);
+            apr_table_setn(out, "Access-Control-Expose-Headers", names);
         }
     }
     else if (expose) {
-        apr_table_setn(r->err_headers_out, "Access-Control-Expose-Headers",
-                       expose->joined);
+        apr_table_setn(out, "Access-Control-Expose-Headers", expose->joined);
     }
 }
 
@@ -1521,7 +1526,7 @@ static int cors_fixups(request_rec *r)
         status = ap_invoke_handler(r);
         return (status == OK) ? DONE : status;
     }
-    cors_set_actual_headers(r, st, 0);
+    cors_set_actual_headers(r, st, r->headers_out, 0);
     return OK;
 }
 
@@ -1571,7 +1576,7 @@ static void cors_insert_error_filter(request_rec *r)
         cors_set_preflight_vary(r);
         return;
     }
-    cors_set_actual_headers(r, st, 0);
+    cors_set_actual_headers(r, st, r->err_headers_out, 0);
     cors_add_filter(r, st);
 }
 
@@ -1583,7 +1588,7 @@ static apr_status_t cors_headers_filter(ap_filter_t *f,
     cors_request_state *st = cors_request_state_get(f->r);
 
     if (st) {
-        cors_set_actual_headers(f->r, st, 1);
+        cors_set_actual_headers(f->r, st, f->r->headers_out, 1);
     }
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
