@@ -4,8 +4,12 @@
 #   make test          run the Apache::Test suite (installs missing Debian
 #                      packages first when run as root; see tools/deps.sh)
 #                      one file, TAP shown:  make test TEST_ARGS="-verbose t/x.t"
-#   make demo          start a demo httpd on 127.0.0.1:8080 (page) and :8081
-#                      (API with mod_cors); make demo-stop stops it
+#   make demo          start a demo httpd on 127.0.0.1:8080 (page), :8081
+#                      (API with mod_cors) and :8082 (an origin the API
+#                      refuses); open http://127.0.0.1:8080/ in a browser;
+#                      make demo-stop stops it
+#   make bench         instructions per request in mod_cors (callgrind),
+#                      throughput (wrk) and memory; see tools/bench.sh
 #   make install       install the module with apxs (and a2enmod on Debian)
 #   make clean         remove build output, test and demo leftovers
 
@@ -15,7 +19,8 @@ APACHE2        ?= /usr/sbin/apache2
 TEST_ARGS      ?=
 DEMO_PAGE_PORT ?= 8080
 DEMO_API_PORT  ?= 8081
-export APXS PERL APACHE2 DEMO_PAGE_PORT DEMO_API_PORT
+DEMO_THIRD_PORT ?= 8082
+export APXS PERL APACHE2 DEMO_PAGE_PORT DEMO_API_PORT DEMO_THIRD_PORT
 
 MODULE  = .libs/mod_cors.so
 DEBCONF = /etc/apache2/mods-available
@@ -38,6 +43,11 @@ demo:
 
 demo-stop:
 	@bash tools/demo.sh stop
+
+bench:
+	@bash tools/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@bash tools/bench.sh
 
 # On Debian apxs -a would write its own mods-available/cors.load; install
 # ours (and the commented cors.conf) instead, then enable with a2enmod.
@@ -63,4 +73,4 @@ clean:
 	       t/conf/mime.types t/htdocs/index.html
 	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done
 
-.PHONY: all test demo demo-stop install clean
+.PHONY: all test demo demo-stop bench install clean

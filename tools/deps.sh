@@ -16,8 +16,9 @@ set -euo pipefail
 
 declare -A TARGETS=(
     [build]="apache2-dev"
-    [test]="apache2 apache2-dev libapache2-mod-perl2 libwww-perl curl"
+    [test]="apache2 apache2-dev libapache2-mod-perl2 libwww-perl curl chromium"
     [demo]="apache2 apache2-dev curl"
+    [bench]="apache2 apache2-dev curl wrk valgrind"
 )
 
 # How to tell a package is usable. A package without a probe is checked
@@ -29,6 +30,8 @@ declare -A PROBES=(
     [libwww-perl]="perl -MLWP::UserAgent -e1"
     [curl]="command -v curl"
     [chromium]="command -v chromium"
+    [wrk]="command -v wrk"
+    [valgrind]="command -v valgrind"
 )
 
 present() {
