@@ -26,8 +26,9 @@
  *   CorsMaxAge 600
  *
  * Origins may also be subdomain patterns (a "*." label before
- * example.com) and any-port patterns (":*").  Every value is validated and normalized when the configuration is read,
- * so a bad origin stops "apache2 -t" instead of failing in a browser.
+ * example.com) and any-port patterns (":*").  Every value is validated
+ * and normalized when the configuration is read, so a bad origin stops
+ * "apache2 -t" instead of failing in a browser.
  *
  * Where each part happens in the request cycle (server/request.c,
  * ap_process_request_internal), and why:
@@ -46,13 +47,13 @@
  *     "Redirect URL-path URL" at MIDDLE, mod_dir's trailing-slash 301 at
  *     LAST).  Redirects of the server config, and mod_alias's one-URL
  *     "Redirect URL" inside <Location>, run in translate_name, before the
- *     per-directory policy is known: the README documents them.  A browser treats a
- *     redirected preflight as a failure, so a preflight is claimed here:
- *     r->handler becomes "cors-preflight", the handler runs through
- *     ap_invoke_handler() (so insert_filter hooks still run), and we
- *     return DONE so no later fixup can redirect and the resource's own
- *     handler (file, CGI, proxy) never runs.  For actual requests this hook
- *     sets the CORS response headers.
+ *     per-directory policy is known: the README documents them.  A
+ *     browser treats a redirected preflight as a failure, so a preflight
+ *     is claimed here: r->handler becomes "cors-preflight", the handler
+ *     runs through ap_invoke_handler() (so insert_filter hooks still run),
+ *     and we return DONE so no later fixup can redirect and the resource's
+ *     own handler (file, CGI, proxy) never runs.  For actual requests this
+ *     hook sets the CORS response headers.
  *
  * handler "cors-preflight":  writes the 204 preflight answer.
  *
@@ -125,7 +126,7 @@ typedef struct {
      * A request looks up a handful of keys built from its Origin, so the
      * cost does not grow with the list. */
     apr_hash_t *origins;
-    /* CorsAllowOrigin values as written, in order, for the log and the
+    /* CorsAllowOrigin values, normalized, in order, for the log and the
      * cors-info page */
     apr_array_header_t *listed;
     /* CorsAllowOriginMatch: cors_origin_regex, tried in order */
@@ -134,7 +135,7 @@ typedef struct {
     int any;
     /* an http:// origin was listed (warned about with credentials) */
     int has_http;
-    /* where the policy was written: "file:line (<Location /api>)" */
+    /* where the policy was written: "file:line in <Location /api>" */
     const char *defined_at;
 } cors_origin_policy;
 
@@ -1107,6 +1108,7 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
                                        "Access-Control-Request-Method");
     const char *requested = apr_table_get(r->headers_in,
                                           "Access-Control-Request-Headers");
+    const cors_token_list *headers = conf->allow_headers;
     const char *refused, *lowercased = NULL;
     int malformed = 0;
 
@@ -1130,9 +1132,8 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
         return CORS_REFUSED_METHOD;
     }
     if (requested) {
-        refused = cors_check_request_headers(r->pool, conf->allow_headers,
-                                             requested, &malformed,
-                                             &lowercased);
+        refused = cors_check_request_headers(r->pool, headers, requested,
+                                             &malformed, &lowercased);
         if (malformed) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           "CORS0105: refused %s from origin %s: "
@@ -1148,11 +1149,11 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
                           "header(s) not allowed: %s; CorsAllowHeaders is "
                           "%s (%s)%s", cors_describe(r, st), origin,
                           refused,
-                          conf->allow_headers ? conf->allow_headers->joined
-                                              : "not set",
+                          headers ? headers->joined : "not set",
                           conf->set_at[CORS_SET_HEADERS]
                           ? conf->set_at[CORS_SET_HEADERS] : "default",
-                          (conf->allow_headers && conf->allow_headers->wildcard)
+                          /* with "*" only Authorization can be refused */
+                          (headers && headers->wildcard)
                           ? "; '*' never covers Authorization, list it by "
                             "name" : "");
             return CORS_REFUSED_HEADER;
@@ -1166,12 +1167,11 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     else {
         st->allow_methods = methods->joined;
     }
-    if (conf->allow_headers && conf->allow_headers->wildcard
-        && st->credentials) {
+    if (headers && headers->wildcard && st->credentials) {
         st->allow_headers = lowercased;
     }
-    else if (conf->allow_headers) {
-        st->allow_headers = conf->allow_headers->joined;
+    else if (headers) {
+        st->allow_headers = headers->joined;
     }
     return CORS_PREFLIGHT_ALLOWED;
 }
