@@ -10,8 +10,9 @@
 #         (--if-running: say nothing when it is not running).
 # status  tell whether it is running.
 #
-# Environment: DEMO_PAGE_PORT (8080), DEMO_API_PORT (8081), APACHE2
-# (/usr/sbin/apache2), DEMO_USER (as root: www-data, else nobody).
+# Environment: DEMO_PAGE_PORT (8080), DEMO_API_PORT (8081), DEMO_THIRD_PORT
+# (8082, an origin the API refuses), APACHE2 (/usr/sbin/apache2), DEMO_USER
+# (as root: www-data, else nobody).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ conf=$root/conf/httpd.conf
 pidfile=$root/logs/httpd.pid
 page_port=${DEMO_PAGE_PORT:-8080}
 api_port=${DEMO_API_PORT:-8081}
+third_port=${DEMO_THIRD_PORT:-8082}
 apache2=${APACHE2:-/usr/sbin/apache2}
 module_dir=/usr/lib/apache2/modules
 
@@ -62,7 +64,7 @@ start() {
 
     [ -f .libs/mod_cors.so ] || { echo "demo: build first (make)" >&2; exit 1; }
     [ -x "$apache2" ] || { echo "demo: $apache2 not found" >&2; exit 1; }
-    case "$page_port$api_port" in
+    case "$page_port$api_port$third_port" in
         *[!0-9]*) echo "demo: ports must be numbers" >&2; exit 1 ;;
     esac
 
@@ -70,11 +72,12 @@ start() {
         echo "demo: already running (PID $pid); restarting"
         stop
     fi
-    for port in "$page_port" "$api_port"; do
+    for port in "$page_port" "$api_port" "$third_port"; do
         if port_busy "$port"; then
             echo "demo: port $port on 127.0.0.1 is already in use by another" \
                  "program; stop it or choose other ports, e.g." \
-                 "make demo DEMO_PAGE_PORT=18080 DEMO_API_PORT=18081" >&2
+                 "make demo DEMO_PAGE_PORT=18080 DEMO_API_PORT=18081" \
+                 "DEMO_THIRD_PORT=18082" >&2
             exit 1
         fi
     done
@@ -106,6 +109,7 @@ start() {
         -e "s|@CORS_SO@|$src/.libs/mod_cors.so|g" \
         -e "s|@DEMO_PAGE_PORT@|$page_port|g" \
         -e "s|@DEMO_API_PORT@|$api_port|g" \
+        -e "s|@DEMO_THIRD_PORT@|$third_port|g" \
         -e "s|@IF_ROOT@|$if_root|g" \
         -e "s|@DEMO_USER@|${user:-nobody}|g" \
         -e "s|@DEMO_GROUP@|${group:-nogroup}|g" \
@@ -146,10 +150,19 @@ start() {
          -H 'Access-Control-Request-Headers: content-type' \
          "http://127.0.0.1:$api_port/data.json" | tr -d '\r'
     echo
-    echo "Page origin: http://127.0.0.1:$page_port/   (demo/page/)"
-    echo "API origin:  http://127.0.0.1:$api_port/data.json," \
+    echo "Page origin:  http://127.0.0.1:$page_port/   (demo/page/)"
+    echo "API origin:   http://127.0.0.1:$api_port/data.json," \
          "http://127.0.0.1:$api_port/echo.cgi   (demo/api/, conf/demo-api.conf)"
-    echo "Logs:        build/demo/logs/error_log (LogLevel cors:debug)," \
+    echo "Third origin: http://127.0.0.1:$third_port/   (demo/page/ again;" \
+         "not allowed by the API)"
+    echo
+    page_url="http://127.0.0.1:$page_port/"
+    if [ "$api_port" != 8081 ] || [ "$third_port" != 8082 ]; then
+        page_url="${page_url}?api=http://127.0.0.1:$api_port&third=http://127.0.0.1:$third_port"
+    fi
+    echo "Open $page_url in a browser: each row is one cross-origin fetch;"
+    echo "green = allowed and readable, red = blocked by the browser."
+    echo "Logs:         build/demo/logs/error_log (LogLevel cors:debug)," \
          "build/demo/logs/access_log"
     echo "Stop it with: make demo-stop"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/perl
-# Demo endpoint: answers any method with a JSON echo of the request.
+# Demo endpoint: answers any method with a JSON echo of the request. "user" is
+# the authenticated user (REMOTE_USER) when the URL is under /private/.
 use strict;
 use warnings;
 
@@ -19,4 +20,5 @@ print '{"method": ', js($ENV{REQUEST_METHOD}),
       ', "origin": ', js($ENV{HTTP_ORIGIN}),
       ', "x_demo": ', js($ENV{HTTP_X_DEMO}),
       ', "content_type": ', js($ENV{CONTENT_TYPE}),
+      ', "user": ', js($ENV{REMOTE_USER}),
       ', "body": ', js($body), "}\n";
