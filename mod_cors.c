@@ -33,6 +33,10 @@
  * Where each part happens in the request cycle (server/request.c,
  * ap_process_request_internal), and why:
  *
+ * header_parser, REALLY_FIRST:  the first phase where the per-directory
+ *     configuration is final; the decision is made here, so CORS_RESULT is
+ *     set for per-directory SetEnvIf, "Require env" and everything later.
+ *
  * access_checker_ex, REALLY_LAST:  a preflight never carries credentials,
  *     so behind "Require valid-user" it would get 401 and the browser
  *     would refuse the real request.  mod_authz_core's authorize_userless
@@ -291,6 +295,9 @@ static const char *cors_parse_origin(const char *origin, int patterns,
     }
     if (len > CORS_ORIGIN_MAX_LEN) {
         return "it is longer than 512 bytes";
+    }
+    if (strchr(origin, ',')) {
+        return "it is a list: the request has more than one Origin field";
     }
     for (; *s; s++) {
         if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f) {
@@ -615,25 +622,27 @@ static const char *cors_listed_summary(apr_pool_t *p,
     return summary ? summary : "empty";
 }
 
-/* Skips a leading "www." for comparing hosts. */
-static void cors_strip_www(const char **host, apr_size_t *len)
+/* Skips a leading "www." for comparing hosts; says whether it did. */
+static int cors_strip_www(const char **host, apr_size_t *len)
 {
-    if (*len > 4 && !strncmp(*host, "www.", 4)) {
+    if (*len > 4 && !strncasecmp(*host, "www.", 4)) {
         *host += 4;
         *len -= 4;
+        return 1;
     }
+    return 0;
 }
 
 /* For a refused or malformed Origin: a configured origin that differs
- * from it only by scheme, port, "www." or a trailing slash, with what
- * differs, or NULL.  This is what people get wrong most often. */
+ * from it only by scheme, port, "www.", letter case or a trailing slash,
+ * with what differs, or NULL.  These are what people get wrong most. */
 static const char *cors_near_miss(apr_pool_t *p,
                                   const cors_origin_policy *policy,
                                   const char *origin)
 {
     cors_origin_parts asked, listed;
     apr_size_t len = strlen(origin);
-    int i;
+    int asked_www, i;
 
     if (len > 1 && origin[len - 1] == '/'
         && apr_hash_get(policy->origins, origin, len - 1)) {
@@ -644,31 +653,36 @@ static const char *cors_near_miss(apr_pool_t *p,
     if (cors_parse_origin(origin, 0, &asked) != NULL) {
         return NULL;
     }
-    cors_strip_www(&asked.host, &asked.host_len);
+    asked_www = cors_strip_www(&asked.host, &asked.host_len);
     for (i = 0; i < policy->listed->nelts; i++) {
         const char *entry = APR_ARRAY_IDX(policy->listed, i, const char *);
-        const char *differs;
+        const char *differs = NULL;
 
         if (cors_parse_origin(entry, 1, &listed) != NULL
             || listed.host_wildcard) {
             continue;
         }
-        cors_strip_www(&listed.host, &listed.host_len);
+        if (cors_strip_www(&listed.host, &listed.host_len) != asked_www) {
+            differs = "\"www.\"";
+        }
         if (listed.host_len != asked.host_len
             || strncasecmp(listed.host, asked.host, asked.host_len)) {
             continue;
         }
         if (listed.scheme_len != asked.scheme_len
             || strncasecmp(listed.scheme, asked.scheme, asked.scheme_len)) {
-            differs = "scheme";
+            differs = differs ? apr_pstrcat(p, "scheme and ", differs, NULL)
+                              : "scheme";
         }
-        else if (listed.port_len != asked.port_len
-                 || (asked.port
-                     && strncmp(listed.port, asked.port, asked.port_len))) {
-            differs = "port";
+        if (listed.port_len != asked.port_len
+            || (asked.port
+                && strncmp(listed.port, asked.port, asked.port_len))) {
+            differs = differs ? apr_pstrcat(p, "port and ", differs, NULL)
+                              : "port";
         }
-        else {
-            differs = "\"www.\"";
+        /* entries are lowercase: what is left is the Origin's case */
+        if (!differs) {
+            differs = "letter case (browsers send lowercase)";
         }
         return apr_psprintf(p, "%s (differs by %s)", entry, differs);
     }
@@ -698,12 +712,13 @@ static const char *cors_regex_advice(const char *re)
             if (apr_isalnum(c[2])) {
                 return "'.*' or '.+' right before a name also matches "
                        "longer host names ('.*example' matches "
-                       "'evilexample'): write '([a-z0-9-]+\\.)*example'";
+                       "'evilexample'): write '([a-z0-9-]+[.])*example'";
             }
         }
         else if (*c == '.' && c[1] != '?' && c[1] != '{') {
             return "an unescaped '.' matches any character "
-                   "('app.example' also matches 'appxexample'): write '\\.'";
+                   "('app.example' also matches 'appxexample'): write '[.]' "
+                   "for a literal dot";
         }
     }
     return NULL;
@@ -1127,7 +1142,7 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
                       "there", cors_describe(r, st), origin,
                       cors_escape(r, method), methods->joined,
                       conf->set_at[CORS_SET_METHODS]
-                      ? conf->set_at[CORS_SET_METHODS] : "the default",
+                      ? conf->set_at[CORS_SET_METHODS] : "default",
                       cors_escape(r, method));
         return CORS_REFUSED_METHOD;
     }
@@ -1462,10 +1477,15 @@ static void cors_set_preflight_headers(request_rec *r,
         }
         else {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CORS0107: preflight %s asks for private network "
-                          "access, which CorsAllowPrivateNetwork does not "
-                          "allow (policy at %s)", cors_escape(r, r->uri),
-                          conf->policy->defined_at);
+                          "CORS0107: %s from origin %s asks for private "
+                          "network access, which CorsAllowPrivateNetwork "
+                          "does not allow (%s): answered without "
+                          "Access-Control-Allow-Private-Network",
+                          cors_describe(r, st),
+                          apr_table_get(r->headers_in, "Origin"),
+                          conf->set_at[CORS_SET_PRIVATE_NETWORK]
+                          ? conf->set_at[CORS_SET_PRIVATE_NETWORK]
+                          : "default");
         }
     }
 }
@@ -1489,6 +1509,15 @@ static void cors_add_filter(request_rec *r, const cors_request_state *st)
 /* --------------------------------------------------------------------
  * Hooks, in request order
  */
+
+/* header_parser, REALLY_FIRST: decide as soon as the per-directory
+ * configuration is known, so CORS_RESULT is there for mod_setenvif's
+ * per-directory SetEnvIf, the auth phase ("Require env") and the rest. */
+static int cors_header_parser(request_rec *r)
+{
+    cors_request_state_get(r);
+    return DECLINED;
+}
 
 /* access_checker_ex at REALLY_LAST: see the top of the file.  Runs only
  * when every earlier hook declined, i.e. when mod_authz_core needs an
@@ -1719,9 +1748,6 @@ static int cors_info_handler(request_rec *r)
     }
     ap_set_content_type(r, "text/plain; charset=utf-8");
     uri = r->args ? apr_pstrdup(r->pool, r->args) : NULL;
-    if (uri && !strncmp(uri, "url=", 4)) {
-        uri += 4;
-    }
     if (!uri || ap_unescape_url(uri) != OK || uri[0] != '/') {
         ap_rputs("Ask for a URL path: GET <this page>?/path/to/resource\n",
                  r);
@@ -1782,6 +1808,8 @@ static void cors_register_hooks(apr_pool_t *p)
 
     ap_hook_pre_config(cors_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cors_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_header_parser(cors_header_parser, NULL, NULL,
+                          APR_HOOK_REALLY_FIRST);
     ap_hook_check_access_ex(cors_access_checker_ex, NULL, NULL,
                             APR_HOOK_REALLY_LAST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(cors_fixups, NULL, fixups_before, APR_HOOK_REALLY_FIRST);
