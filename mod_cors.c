@@ -829,10 +829,10 @@ static const char *cors_credentials_conflict(cmd_parms *cmd)
                         "the origins instead of *", cmd->cmd->name);
 }
 
-static const char *set_cors_allow_origin(cmd_parms *cmd, void *dconf,
-                                         const char *arg)
+/* Adds one origin of a CorsAllowOrigin line to the scope's policy. */
+static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
+                                   const char *arg)
 {
-    cors_dir_conf *conf = dconf;
     cors_origin_policy *policy = cors_scope_policy(cmd, conf);
     cors_origin_parts parts;
     const char *msg;
@@ -873,6 +873,22 @@ static const char *set_cors_allow_origin(cmd_parms *cmd, void *dconf,
         policy->has_http = 1;
     }
     return NULL;
+}
+
+/* "https://a.example,https://b.example" is taken as two origins, as
+ * people paste them from header values. */
+static const char *set_cors_allow_origin(cmd_parms *cmd, void *dconf,
+                                         const char *arg)
+{
+    char *copy = apr_pstrdup(cmd->pool, arg), *origin, *state;
+    const char *msg = NULL;
+
+    cors_scope_policy(cmd, dconf);
+    for (origin = apr_strtok(copy, ",", &state); origin && !msg;
+         origin = apr_strtok(NULL, ",", &state)) {
+        msg = cors_add_origin(cmd, dconf, origin);
+    }
+    return msg;
 }
 
 static const char *set_cors_allow_origin_match(cmd_parms *cmd, void *dconf,
