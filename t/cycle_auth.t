@@ -9,55 +9,21 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use Apache::TestRequest ();
-use HTTP::Request ();
 use MIME::Base64 ();
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use CorsTest;
 
 plan tests => 85, need_lwp;
-
-my $ua = Apache::TestRequest::user_agent(reset => 1,
-                                         requests_redirectable => 0);
 
 my $A    = 'https://a.example';
 my $EVIL = 'https://evil.example';
 my $BASIC = 'Basic ' . MIME::Base64::encode_base64('cycle:cyclepass', '');
 
-# req(METHOD, PATH, Name => value, ...)
-sub req {
-    my ($method, $path, @headers) = @_;
-    my $r = HTTP::Request->new($method
-                               => Apache::TestRequest::resolve_url($path));
-    while (my ($k, $v) = splice @headers, 0, 2) {
-        $r->push_header($k => $v);
-    }
-    return $ua->request($r);
-}
-
-sub preflight {
-    my ($path, $origin, $method, @extra) = @_;
-    return req(OPTIONS => $path, Origin => $origin,
-               'Access-Control-Request-Method' => $method, @extra);
-}
-
-# Every value of a header, one per field as sent.
-sub fields { my ($res, $name) = @_; my @v = $res->headers->header($name); @v }
-
-sub acheaders {
-    my $res = shift;
-    return sort grep { /^access-control-/ }
-           map { lc } $res->headers->header_field_names;
-}
-
-sub vary_tokens {
-    my $res = shift;
-    return map { lc } grep { length } map { split /\s*,\s*/ }
-           fields($res, 'Vary');
-}
-
 # One field with this exact value.
 sub once {
     my ($res, $name, $want, $what) = @_;
-    my @v = fields($res, $name);
+    my @v = field_values($res, $name);
     is scalar(@v), 1, "$what: one $name field";
     is $v[0], $want, "$what: $name";
 }
@@ -67,8 +33,7 @@ my $res;
 # ------------------------------------------------------------------
 # Require valid-user, CORS without credentials (/cycle/auth/)
 
-$res = preflight('/cycle/auth/file.txt', $A, 'PUT',
-                 'Access-Control-Request-Headers' => 'content-type');
+$res = preflight('/cycle/auth/file.txt', $A, 'PUT', 'content-type');
 is $res->code, 204, 'auth: allowed preflight answered 204 without credentials';
 once($res, 'Access-Control-Allow-Origin', $A, 'auth preflight');
 once($res, 'Access-Control-Allow-Methods', 'GET, PUT, DELETE',
@@ -76,7 +41,7 @@ once($res, 'Access-Control-Allow-Methods', 'GET, PUT, DELETE',
 once($res, 'Access-Control-Allow-Headers', 'Authorization, Content-Type',
      'auth preflight');
 once($res, 'Access-Control-Max-Age', '60', 'auth preflight');
-is scalar(fields($res, 'Access-Control-Allow-Credentials')), 0,
+is field_count($res, 'Access-Control-Allow-Credentials'), 0,
     'auth preflight: no Allow-Credentials (not configured)';
 is_deeply [sort(vary_tokens($res))],
     [sort map { lc } qw(Origin Access-Control-Request-Method
@@ -89,7 +54,7 @@ is $res->content, '', 'auth preflight: empty body';
 $res = req(GET => '/cycle/auth/file.txt', Origin => $A);
 is $res->code, 401, 'auth: GET without credentials is 401';
 once($res, 'Access-Control-Allow-Origin', $A, 'auth 401');
-is scalar(fields($res, 'Access-Control-Allow-Credentials')), 0,
+is field_count($res, 'Access-Control-Allow-Credentials'), 0,
     'auth 401: no Allow-Credentials (not configured)';
 ok defined $res->header('WWW-Authenticate'), 'auth 401: challenge sent';
 ok((grep { $_ eq 'origin' } vary_tokens($res)), 'auth 401: Vary has Origin');
@@ -171,8 +136,7 @@ is $res->code, 401, 'authcred: preflight for a refused method is 401';
 ok !defined $res->header('Access-Control-Allow-Methods'),
     'authcred refused-method preflight: no Allow-Methods';
 
-$res = preflight('/cycle/authcred/file.txt', $A, 'PUT',
-                 'Access-Control-Request-Headers' => 'x-not-listed');
+$res = preflight('/cycle/authcred/file.txt', $A, 'PUT', 'x-not-listed');
 is $res->code, 401, 'authcred: preflight for a refused header is 401';
 ok !defined $res->header('Access-Control-Allow-Headers'),
     'authcred refused-header preflight: no Allow-Headers';

@@ -11,14 +11,12 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use Apache::TestRequest ();
-use HTTP::Request ();
 use File::Path ();
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use CorsTest;
 
 plan tests => 260, need_lwp;
-
-my $ua = Apache::TestRequest::user_agent(reset => 1,
-                                         requests_redirectable => 0);
 
 my $A    = 'https://a.example';
 my $B    = 'https://b.example';
@@ -31,35 +29,6 @@ File::Path::mkpath($root) unless -d $root;
 # URLs unique to this run, so that nothing cached earlier can answer.
 my $run = "run=$$-" . time;
 
-sub url {
-    my ($path, $vhost) = @_;
-    local $Apache::TestRequest::Module = $vhost || 'default';
-    return Apache::TestRequest::resolve_url($path);
-}
-
-sub req {
-    my ($method, $url, @headers) = @_;
-    my $r = HTTP::Request->new($method => $url);
-    while (my ($k, $v) = splice @headers, 0, 2) {
-        $r->push_header($k => $v);
-    }
-    return $ua->request($r);
-}
-
-sub fields { my ($res, $name) = @_; my @v = $res->headers->header($name); @v }
-
-sub vary_tokens {
-    my $res = shift;
-    return map { lc } grep { length } map { split /\s*,\s*/ }
-           fields($res, 'Vary');
-}
-
-sub acheaders {
-    my $res = shift;
-    return sort grep { /^access-control-/ }
-           map { lc } $res->headers->header_field_names;
-}
-
 # get(URL, ORIGIN or undef, expected X-Cache (HIT or MISS), expected
 # Access-Control-Allow-Origin or undef, label)
 sub get {
@@ -68,7 +37,7 @@ sub get {
     is $res->code, 200, "$what: 200";
     like $res->header('X-Cache') // '', qr/^\Q$xcache\E\b/,
         "$what: X-Cache $xcache";
-    my @acao = fields($res, 'Access-Control-Allow-Origin');
+    my @acao = field_values($res, 'Access-Control-Allow-Origin');
     if (defined $acao) {
         is_deeply \@acao, [$acao],
             "$what: Access-Control-Allow-Origin $acao, once";
@@ -114,10 +83,9 @@ for my $mode ([ 'quick handler', undef ],
     # A preflight to the cached URL is not answered from the cache.
     $u = url("/cycle/cached/file.txt?$run", $vhost);
     $l = "$name, list";
-    $res = req(OPTIONS => $u, Origin => $A,
-               'Access-Control-Request-Method' => 'POST');
+    $res = preflight($u, $A, 'POST');
     is $res->code, 204, "$l: preflight after the GETs: 204";
-    is_deeply [fields($res, 'Access-Control-Allow-Origin')], [$A],
+    is_deeply [field_values($res, 'Access-Control-Allow-Origin')], [$A],
         "$l: preflight: Access-Control-Allow-Origin once";
     ok !defined $res->header('X-Cache'), "$l: preflight: not from the cache";
 

@@ -10,52 +10,14 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use Apache::TestRequest ();
-use HTTP::Request ();
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use CorsTest;
 
 plan tests => 148, need_lwp;
 
-my $ua = Apache::TestRequest::user_agent(reset => 1,
-                                         requests_redirectable => 0);
-
 my $A    = 'https://a.example';
 my $EVIL = 'https://evil.example';
-
-# url(PATH[, VHOST]): an absolute URL on the main server or a named vhost.
-sub url {
-    my ($path, $vhost) = @_;
-    local $Apache::TestRequest::Module = $vhost || 'default';
-    return Apache::TestRequest::resolve_url($path);
-}
-
-# req(METHOD, URL, BODY, Name => value, ...)
-sub req {
-    my ($method, $url, $body, @headers) = @_;
-    my $r = HTTP::Request->new($method => $url);
-    while (my ($k, $v) = splice @headers, 0, 2) {
-        $r->push_header($k => $v);
-    }
-    if (defined $body) {
-        $r->content($body);
-        $r->header('Content-Length' => length $body);
-        $r->header('Content-Type' => 'text/plain');
-    }
-    return $ua->request($r);
-}
-
-sub fields { my ($res, $name) = @_; my @v = $res->headers->header($name); @v }
-
-sub acheaders {
-    my $res = shift;
-    return sort grep { /^access-control-/ }
-           map { lc } $res->headers->header_field_names;
-}
-
-sub vary_tokens {
-    my $res = shift;
-    return map { lc } grep { length } map { split /\s*,\s*/ }
-           fields($res, 'Vary');
-}
 
 my $big = 'x' x 100;    # LimitRequestBody is 10 there
 
@@ -98,43 +60,44 @@ for my $c (@cases) {
     my ($label, $method, $url, $body, $status, $extra) = @$c;
 
     # An allowed origin: each CORS field once, our values.
-    my $res = req($method, $url, $body, Origin => $A);
+    my $res = req_body($method, $url, $body, Origin => $A);
     my $what = "$label, allowed origin";
     is $res->code, $status, "$what: status $status";
     for ([ 'Access-Control-Allow-Origin', $A ],
          [ 'Access-Control-Allow-Credentials', 'true' ],
          [ 'Access-Control-Expose-Headers', 'X-Cycle-Id' ]) {
         my ($name, $want) = @$_;
-        my @v = fields($res, $name);
+        my @v = field_values($res, $name);
         is scalar(@v), 1, "$what: $name exactly once";
         is $v[0], $want, "$what: $name value";
     }
-    is scalar(fields($res, 'Vary')), 1, "$what: one Vary field";
+    is field_count($res, 'Vary'), 1, "$what: one Vary field";
     is scalar(grep { $_ eq 'origin' } vary_tokens($res)), 1,
         "$what: Vary has Origin once";
     $extra->($res, $what) if $extra;
 
     # A refused origin: same status, no CORS header, still Vary: Origin.
-    $res = req($method, $url, $body, Origin => $EVIL);
+    $res = req_body($method, $url, $body, Origin => $EVIL);
     $what = "$label, refused origin";
     is $res->code, $status, "$what: status $status";
     is_deeply [acheaders($res)], [], "$what: no Access-Control-* header";
     ok((grep { $_ eq 'origin' } vary_tokens($res)), "$what: Vary has Origin");
 
     # No Origin at all.
-    $res = req($method, $url, $body);
+    $res = req_body($method, $url, $body);
     $what = "$label, no Origin";
     is $res->code, $status, "$what: status $status";
     is_deeply [acheaders($res)], [], "$what: no Access-Control-* header";
 }
 
 # The 413 is LimitRequestBody's doing: a small body is echoed.
-my $res = req(POST => url('/cycle/err/cgi/echo.cgi'), 'small', Origin => $A);
+my $res = req_body(POST => url('/cycle/err/cgi/echo.cgi'), 'small',
+                   Origin => $A);
 is $res->code, 200, 'echo.cgi with a body under the limit: 200';
 is $res->content, 'small', 'echo.cgi echoes the body';
-is scalar(fields($res, 'Access-Control-Allow-Origin')), 1,
+is field_count($res, 'Access-Control-Allow-Origin'), 1,
     'echo.cgi 200: Access-Control-Allow-Origin once';
 
 # The 405 is mod_allowmethods' doing: GET is allowed there.
-$res = req(GET => url('/cycle/err/methods/file.txt'), undef, Origin => $A);
+$res = req(GET => url('/cycle/err/methods/file.txt'), Origin => $A);
 is $res->code, 200, 'AllowMethods location: GET is 200';

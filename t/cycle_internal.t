@@ -11,40 +11,14 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use Apache::TestRequest ();
-use HTTP::Request ();
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use CorsTest;
 
 plan tests => 117, need_lwp;
 
-my $ua = Apache::TestRequest::user_agent(reset => 1,
-                                         requests_redirectable => 0);
-
 my $A = 'https://a.example';    # allowed for the asked URLs
 my $B = 'https://b.example';    # allowed for the parts and targets only
-
-sub req {
-    my ($method, $path, @headers) = @_;
-    my $r = HTTP::Request->new($method
-                               => Apache::TestRequest::resolve_url($path));
-    while (my ($k, $v) = splice @headers, 0, 2) {
-        $r->push_header($k => $v);
-    }
-    return $ua->request($r);
-}
-
-sub fields { my ($res, $name) = @_; my @v = $res->headers->header($name); @v }
-
-sub acheaders {
-    my $res = shift;
-    return sort grep { /^access-control-/ }
-           map { lc } $res->headers->header_field_names;
-}
-
-sub vary_tokens {
-    my $res = shift;
-    return map { lc } grep { length } map { split /\s*,\s*/ }
-           fields($res, 'Vary');
-}
 
 # check(PATH, ORIGIN, STATUS, BODY_RE, { field => value or undef }, label):
 # every Access-Control-* field of the response must be listed in the hash
@@ -56,7 +30,7 @@ sub check {
     like $res->content, $body, "$what: body";
     my %want = map { lc($_) => $want->{$_} } keys %$want;
     for my $name (sort keys %want) {
-        is_deeply [fields($res, $name)],
+        is_deeply [field_values($res, $name)],
             [ defined $want{$name} ? $want{$name} : () ],
             "$what: $name " . (defined $want{$name}
                                ? "'$want{$name}', once" : 'absent');
@@ -84,7 +58,7 @@ $res = check('/cycle/ssi/page.shtml', $A, 200, $page,
                'Access-Control-Allow-Credentials' => undef,
                'Access-Control-Expose-Headers'    => 'X-Page' },
              'SSI page, origin allowed for the page');
-is scalar(fields($res, 'Vary')), 1, 'SSI page: one Vary field';
+is field_count($res, 'Vary'), 1, 'SSI page: one Vary field';
 is scalar(grep { $_ eq 'origin' } vary_tokens($res)), 1,
     'SSI page: Vary has Origin once';
 check('/cycle/ssi/page.shtml', $B, 200, $page, $NONE,
@@ -122,13 +96,11 @@ check('/cycle/nopol/index.html', $B, 200, qr{index of /cycle/nopol/},
       'index.html (policy b) asked directly');
 
 # Preflights are answered for the directory, before mod_dir acts.
-$res = req(OPTIONS => '/cycle/dir/', Origin => $A,
-           'Access-Control-Request-Method' => 'POST');
+$res = preflight('/cycle/dir/', $A, 'POST');
 is $res->code, 204, 'DirectoryIndex: preflight from a: 204';
-is_deeply [fields($res, 'Access-Control-Allow-Origin')], [$A],
+is_deeply [field_values($res, 'Access-Control-Allow-Origin')], [$A],
     'DirectoryIndex: preflight from a: Access-Control-Allow-Origin once';
-$res = req(OPTIONS => '/cycle/dir/', Origin => $B,
-           'Access-Control-Request-Method' => 'POST');
+$res = preflight('/cycle/dir/', $B, 'POST');
 is $res->code, 403, "DirectoryIndex: preflight from b (index.html's): 403";
 is_deeply [grep { /^access-control-allow-/ } acheaders($res)], [],
     'DirectoryIndex: preflight from b: no Access-Control-Allow-*';
@@ -163,23 +135,20 @@ check('/cycle/nopol/missing.txt', $B, 404, $errdoc, $NONE,
 
 # A refused preflight is a 403, whose ErrorDocument is under policy b:
 # it must not turn into an allowed answer for b.
-$res = req(OPTIONS => '/cycle/ed/missing.txt', Origin => $B,
-           'Access-Control-Request-Method' => 'GET');
+$res = preflight('/cycle/ed/missing.txt', $B, 'GET');
 is $res->code, 403, 'refused preflight with an ErrorDocument 403: 403';
 like $res->content, $errdoc, '... served with the ErrorDocument';
 is_deeply [acheaders($res)], [],
     '... and no Access-Control-* field from the error document\'s policy';
 
-$res = req(OPTIONS => '/cycle/ed/missing.txt', Origin => $A,
-           'Access-Control-Request-Method' => 'PATCH');
+$res = preflight('/cycle/ed/missing.txt', $A, 'PATCH');
 is $res->code, 403, 'preflight for a refused method, ErrorDocument 403: 403';
 is_deeply [grep { /^access-control-allow-/ } acheaders($res)], [],
     '... and no Access-Control-Allow-* field';
 
-$res = req(OPTIONS => '/cycle/ed/missing.txt', Origin => $A,
-           'Access-Control-Request-Method' => 'GET');
+$res = preflight('/cycle/ed/missing.txt', $A, 'GET');
 is $res->code, 204, 'allowed preflight to a missing URL: 204';
-is_deeply [fields($res, 'Access-Control-Allow-Origin')], [$A],
+is_deeply [field_values($res, 'Access-Control-Allow-Origin')], [$A],
     '... with Access-Control-Allow-Origin once';
 
 # ------------------------------------------------------------------

@@ -9,46 +9,14 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use Apache::TestRequest ();
-use HTTP::Request ();
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use CorsTest;
 
 plan tests => 77, need_lwp;
 
-my $ua = Apache::TestRequest::user_agent(reset => 1,
-                                         requests_redirectable => 0);
-
 my $A    = 'https://a.example';
 my $EVIL = 'https://evil.example';
-
-sub req {
-    my ($method, $path, @headers) = @_;
-    my $r = HTTP::Request->new($method
-                               => Apache::TestRequest::resolve_url($path));
-    while (my ($k, $v) = splice @headers, 0, 2) {
-        $r->push_header($k => $v);
-    }
-    return $ua->request($r);
-}
-
-sub preflight {
-    my ($path, $origin, $method) = @_;
-    return req(OPTIONS => $path, Origin => $origin,
-               'Access-Control-Request-Method' => $method);
-}
-
-sub fields { my ($res, $name) = @_; my @v = $res->headers->header($name); @v }
-
-sub acheaders {
-    my $res = shift;
-    return sort grep { /^access-control-/ }
-           map { lc } $res->headers->header_field_names;
-}
-
-sub vary_tokens {
-    my $res = shift;
-    return map { lc } grep { length } map { split /\s*,\s*/ }
-           fields($res, 'Vary');
-}
 
 # [ label, URL, redirect status, Location path ]
 my @cases = (
@@ -70,9 +38,9 @@ for my $c (@cases) {
     my $what = "$label: preflight";
     is $res->code, 204, "$what answered 204, not redirected";
     ok !defined $res->header('Location'), "$what: no Location";
-    is_deeply [fields($res, 'Access-Control-Allow-Origin')], [$A],
+    is_deeply [field_values($res, 'Access-Control-Allow-Origin')], [$A],
         "$what: Access-Control-Allow-Origin once";
-    is_deeply [fields($res, 'Access-Control-Allow-Methods')], ['PUT'],
+    is_deeply [field_values($res, 'Access-Control-Allow-Methods')], ['PUT'],
         "$what: Access-Control-Allow-Methods";
     is_deeply [sort(vary_tokens($res))],
         [sort map { lc } qw(Origin Access-Control-Request-Method
@@ -92,7 +60,7 @@ for my $c (@cases) {
     is $res->code, $status, "$what still redirects ($status)";
     like $res->header('Location') // '', qr{^https?://[^/]+\Q$location\E$},
         "$what: Location";
-    is_deeply [fields($res, 'Access-Control-Allow-Origin')], [$A],
+    is_deeply [field_values($res, 'Access-Control-Allow-Origin')], [$A],
         "$what: the ${status} has Access-Control-Allow-Origin once";
     ok((grep { $_ eq 'origin' } vary_tokens($res)), "$what: Vary has Origin");
 

@@ -6,15 +6,11 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use Cwd ();
-use File::Spec ();
-use File::Temp ();
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use CorsConfigTest;
 
-my $httpd = Apache::Test::vars('httpd');
-my $so = Cwd::abs_path(File::Spec->catfile(Apache::Test::vars('serverroot'),
-                                           '..', '.libs', 'mod_cors.so'));
-my $mods = '/usr/lib/apache2/modules';
-my $tmp = File::Temp::tempdir('cors-config-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my $so = mod_cors_so();
 
 # [ config lines, directive named in the error, bad value quoted (or undef) ]
 my @bad = (
@@ -118,29 +114,6 @@ CONF
 plan tests => 1 + 3 * @bad + 2 * @good;
 
 ok -f $so, "module built: $so";
-
-my $n = 0;
-sub check_config {
-    my $body = shift;
-    my $dir = "$tmp/" . ++$n;
-    mkdir $dir or die "mkdir $dir: $!";
-    my $port = 20000 + $n;
-    open my $fh, '>', "$dir/httpd.conf" or die "$dir/httpd.conf: $!";
-    print $fh <<"CONF";
-ServerRoot "$dir"
-ServerName localhost
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule cors_module $so
-DefaultRuntimeDir "$dir"
-PidFile "$dir/httpd.pid"
-ErrorLog "$dir/error_log"
-Listen 127.0.0.1:$port
-$body
-CONF
-    close $fh;
-    my $out = `'$httpd' -t -f '$dir/httpd.conf' 2>&1`;
-    return ($? >> 8, $out);
-}
 
 for my $c (@bad) {
     my ($body, $directive, $value) = @$c;

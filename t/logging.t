@@ -160,22 +160,20 @@ like $msg, qr/closest configured entry: https:\/\/app\.example \(differs by lett
     'CORS0101 uppercase: the hint names the letter case';
 
 {
-    my $from = error_log_size();
-    my ($status) = raw_request(
+    my (undef, $raw) = raw_request_logged(
         "GET /logging/origin/$run-empty HTTP/1.1\r\nHost: localhost\r\n"
       . "Origin: \r\nConnection: close\r\n\r\n");
-    @l = cors_lines($from);
+    @l = cors_lines_in($raw);
     one_line('CORS0101 empty', \@l, 'debug',
         malformed_msg("GET /logging/origin/$run-empty", '', 'it is empty'));
 }
 
 {
-    my $from = error_log_size();
-    raw_request(
+    my (undef, $raw) = raw_request_logged(
         "GET /logging/origin/$run-two HTTP/1.1\r\nHost: localhost\r\n"
       . "Origin: https://app.example\r\nOrigin: https://app.example\r\n"
       . "Connection: close\r\n\r\n");
-    @l = cors_lines($from);
+    @l = cors_lines_in($raw);
     one_line('CORS0101 two Origin fields', \@l, 'debug',
         qr/^\QCORS0101: refused GET \/logging\/origin\/$run-two: Origin 'https:\/\/app.example, https:\/\/app.example' is malformed: \E/);
 }
@@ -191,89 +189,78 @@ for my $cc (["\x1b[31m", 'ESC', qr/\\\\?x1b\[31m/],
             ["\xc3\xa9", 'UTF-8 e-acute', qr/\\\\?xc3\\\\?xa9/]) {
     my ($bytes, $name, $escaped) = @$cc;
     my $p = "/logging/origin/$run-" . ++$n;
-    my $from = error_log_size();
-    my ($status) = raw_request(
+    my ($status, $raw) = raw_request_logged(
         "GET $p HTTP/1.1\r\nHost: localhost\r\n"
       . "Origin: https://a${bytes}b.example\r\nConnection: close\r\n\r\n",
         'cors_unsafe');
     is $status, 404, "CORS0101 $name: the request is served (404, unsafe vhost)";
-    my $raw = error_log_since($from);
-    @l = cors_lines($from);
+    @l = cors_lines_in($raw);
     my $m = one_line("CORS0101 $name", \@l, 'debug',
         qr/^CORS0101: refused GET \Q$p\E: Origin 'https:\/\/a${escaped}b\.example' is malformed: it contains a space, a control character or a non-ASCII byte \(policy at \Q$O\E\)$/);
     my $rawbytes = $bytes =~ s/\[31m//r;
     ok index($raw, $rawbytes) < 0, "CORS0101 $name: the raw bytes are not in the error log";
 }
 
-# ------------------------------------------------------------ CORS0103
-($res, $path, @l) = logged(OPTIONS => 'methods', Origin => $APP,
-                            'Access-Control-Request-Method' => 'PATCH');
-is $res->code, 403, 'CORS0103: 403';
-one_line('CORS0103', \@l, 'debug',
-    "CORS0103: refused preflight OPTIONS $path from origin $APP: method PATCH "
-  . "is not allowed: CorsAllowMethods is PUT, DELETE ($M); add PATCH there");
-
-# the default list; the README example says "(default)", the module "(the
-# default)": either passes
-($res, $path, @l) = logged(OPTIONS => 'origin', Origin => $APP,
-                            'Access-Control-Request-Method' => 'PUT');
-one_line('CORS0103 default methods', \@l, 'debug',
-    qr/^\QCORS0103: refused preflight OPTIONS $path from origin $APP: method PUT is not allowed: CorsAllowMethods is GET, HEAD, POST \E\((?:the )?default\)\Q; add PUT there\E$/);
-
-# ------------------------------------------------------------ CORS0104
-($res, $path, @l) = logged(OPTIONS => 'headers', Origin => $APP,
-                            'Access-Control-Request-Method' => 'GET',
-                            'Access-Control-Request-Headers' => 'X-Ok, X-Bad-One, x-bad-two');
-is $res->code, 403, 'CORS0104: 403';
-one_line('CORS0104', \@l, 'debug',
-    "CORS0104: refused preflight OPTIONS $path from origin $APP: request "
-  . "header(s) not allowed: x-bad-one, x-bad-two; CorsAllowHeaders is X-Ok, "
-  . "Content-Type ($H)");
-
-($res, $path, @l) = logged(OPTIONS => 'origin', Origin => $APP,
-                            'Access-Control-Request-Method' => 'GET',
-                            'Access-Control-Request-Headers' => 'X-Foo');
-one_line('CORS0104 no CorsAllowHeaders', \@l, 'debug',
-    "CORS0104: refused preflight OPTIONS $path from origin $APP: request "
-  . "header(s) not allowed: x-foo; CorsAllowHeaders is not set (default)");
-
-($res, $path, @l) = logged(OPTIONS => 'hstar', Origin => $APP,
-                            'Access-Control-Request-Method' => 'GET',
-                            'Access-Control-Request-Headers' => 'x-any, Authorization');
-is $res->code, 403, 'CORS0104 * and Authorization: 403';
-one_line('CORS0104 * and Authorization', \@l, 'debug',
-    "CORS0104: refused preflight OPTIONS $path from origin $APP: request "
-  . "header(s) not allowed: authorization; CorsAllowHeaders is * ($HS); "
-  . "'*' never covers Authorization, list it by name");
-
-# ------------------------------------------------------------ CORS0105
-($res, $path, @l) = logged(OPTIONS => 'origin', Origin => $APP,
-                            'Access-Control-Request-Method' => 'PUT DELETE');
-is $res->code, 403, 'CORS0105 method: 403';
-one_line('CORS0105 method', \@l, 'debug',
-    "CORS0105: refused preflight OPTIONS $path from origin $APP: "
-  . "Access-Control-Request-Method 'PUT DELETE' is not a method name "
-  . "(policy at $O)");
-
-($res, $path, @l) = logged(OPTIONS => 'headers', Origin => $APP,
-                            'Access-Control-Request-Method' => 'GET',
-                            'Access-Control-Request-Headers' => 'x-ok, bad@name');
-is $res->code, 403, 'CORS0105 headers: 403';
-one_line('CORS0105 headers', \@l, 'debug',
-    "CORS0105: refused preflight OPTIONS $path from origin $APP: "
-  . "Access-Control-Request-Headers has 'bad\@name', which is not a header "
-  . "name (policy at $HO)");
+# ------------------------------------------------ CORS0103, CORS0104, CORS0105
+# Refused preflights from $APP to a fresh path under /logging/LOC/:
+# [ name, LOC, Access-Control-Request-Method, Access-Control-Request-Headers
+#   or undef, status to check or undef, the expected line for the request's
+#   path (a sub returning a string or a regex, as one_line takes) ]
+my @refused_preflights = (
+    ['CORS0103', methods => 'PATCH', undef, 403, sub {
+        my ($path) = @_;
+        "CORS0103: refused preflight OPTIONS $path from origin $APP: method PATCH "
+      . "is not allowed: CorsAllowMethods is PUT, DELETE ($M); add PATCH there" }],
+    # the default list; the README example says "(default)", the module
+    # "(the default)": either passes
+    ['CORS0103 default methods', origin => 'PUT', undef, undef, sub {
+        my ($path) = @_;
+        qr/^\QCORS0103: refused preflight OPTIONS $path from origin $APP: method PUT is not allowed: CorsAllowMethods is GET, HEAD, POST \E\((?:the )?default\)\Q; add PUT there\E$/ }],
+    ['CORS0104', headers => 'GET', 'X-Ok, X-Bad-One, x-bad-two', 403, sub {
+        my ($path) = @_;
+        "CORS0104: refused preflight OPTIONS $path from origin $APP: request "
+      . "header(s) not allowed: x-bad-one, x-bad-two; CorsAllowHeaders is X-Ok, "
+      . "Content-Type ($H)" }],
+    ['CORS0104 no CorsAllowHeaders', origin => 'GET', 'X-Foo', undef, sub {
+        my ($path) = @_;
+        "CORS0104: refused preflight OPTIONS $path from origin $APP: request "
+      . "header(s) not allowed: x-foo; CorsAllowHeaders is not set (default)" }],
+    ['CORS0104 * and Authorization', hstar => 'GET', 'x-any, Authorization',
+     403, sub {
+        my ($path) = @_;
+        "CORS0104: refused preflight OPTIONS $path from origin $APP: request "
+      . "header(s) not allowed: authorization; CorsAllowHeaders is * ($HS); "
+      . "'*' never covers Authorization, list it by name" }],
+    ['CORS0105 method', origin => 'PUT DELETE', undef, 403, sub {
+        my ($path) = @_;
+        "CORS0105: refused preflight OPTIONS $path from origin $APP: "
+      . "Access-Control-Request-Method 'PUT DELETE' is not a method name "
+      . "(policy at $O)" }],
+    ['CORS0105 headers', headers => 'GET', 'x-ok, bad@name', 403, sub {
+        my ($path) = @_;
+        "CORS0105: refused preflight OPTIONS $path from origin $APP: "
+      . "Access-Control-Request-Headers has 'bad\@name', which is not a header "
+      . "name (policy at $HO)" }],
+);
+for my $c (@refused_preflights) {
+    my ($name, $loc, $method, $headers, $status, $want) = @$c;
+    my @acrh = defined $headers
+             ? ('Access-Control-Request-Headers' => $headers) : ();
+    ($res, $path, @l) = logged(OPTIONS => $loc, Origin => $APP,
+                               'Access-Control-Request-Method' => $method,
+                               @acrh);
+    is $res->code, $status, "$name: $status" if defined $status;
+    one_line($name, \@l, 'debug', $want->($path));
+}
 
 {
     my $p = "/logging/origin/$run-" . ++$n;
-    my $from = error_log_size();
-    my ($status) = raw_request(
+    my ($status, $raw) = raw_request_logged(
         "OPTIONS $p HTTP/1.1\r\nHost: localhost\r\nOrigin: $APP\r\n"
       . "Access-Control-Request-Method: PU\x01T\r\nConnection: close\r\n\r\n",
         'cors_unsafe');
     is $status, 403, 'CORS0105 control byte in the method: 403';
-    my $raw = error_log_since($from);
-    @l = cors_lines($from);
+    @l = cors_lines_in($raw);
     one_line('CORS0105 control byte in the method', \@l, 'debug',
         qr/^\QCORS0105: refused preflight OPTIONS $p from origin $APP: Access-Control-Request-Method 'PU\E\\\\?x01T' is not a method name \(policy at \Q$O\E\)$/);
     ok index($raw, "PU\x01T") < 0, 'CORS0105 control byte: not written raw';

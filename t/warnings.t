@@ -3,45 +3,17 @@
 # that is valid but probably wrong, naming the file:line (and section) of
 # the directive and what to write instead, and still says "Syntax OK" and
 # exits 0. Clean configurations print no CORS02 line at all. No server is
-# started; the configs are written as in t/directives_config.t.
+# started; the configs are written by CorsConfigTest::check_config, as in
+# t/directives_config.t.
 use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use Cwd ();
-use File::Spec ();
-use File::Temp ();
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use CorsConfigTest;
 
-my $httpd = Apache::Test::vars('httpd');
-my $so = Cwd::abs_path(File::Spec->catfile(Apache::Test::vars('serverroot'),
-                                           '..', '.libs', 'mod_cors.so'));
-my $mods = '/usr/lib/apache2/modules';
-my $tmp = File::Temp::tempdir('cors-warn-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-
-my $n = 0;
-# Writes a config with $body and runs `httpd -t`: (exit code, output, file).
-sub check_config {
-    my $body = shift;
-    my $dir = "$tmp/" . ++$n;
-    mkdir $dir or die "mkdir $dir: $!";
-    my $port = 21000 + $n;
-    my $file = "$dir/httpd.conf";
-    open my $fh, '>', $file or die "$file: $!";
-    print $fh <<"CONF";
-ServerRoot "$dir"
-ServerName localhost
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule cors_module $so
-DefaultRuntimeDir "$dir"
-PidFile "$dir/httpd.pid"
-ErrorLog "$dir/error_log"
-Listen 127.0.0.1:$port
-$body
-CONF
-    close $fh;
-    my $out = `'$httpd' -t -f '$file' 2>&1`;
-    return ($? >> 8, $out, $file);
-}
+my $so = mod_cors_so();
 
 # "FILE:LINE" of the first line of $file that is $text (trimmed), with
 # " in <SECTION>" when it is inside one, as mod_cors names a scope.

@@ -12,8 +12,8 @@ use Time::HiRes ();
 use Apache::Test ();
 use CorsTest qw(error_log_since);
 
-our @EXPORT = qw(logging_conf conf_at cors_lines file_size file_since
-                 wait_for_line);
+our @EXPORT = qw(logging_conf conf_at cors_lines cors_lines_in file_size
+                 file_since wait_for_line);
 
 # The generated t/conf/logging.conf, as mod_cors names it.
 sub logging_conf {
@@ -44,11 +44,14 @@ sub conf_at {
 
 # mod_cors's lines in t/logs/error_log since byte offset $from, each as
 # [level, message], the message from its "CORSnnnn:" id on.
-sub cors_lines {
-    my $from = shift;
+sub cors_lines { return cors_lines_in(error_log_since(shift)) }
+
+# The same from error-log text.
+sub cors_lines_in {
+    my $text = shift;
     return map {
         /\[cors:(\w+)\].*?(CORS\d{4}: .*)$/ ? [$1, $2] : [undef, $_]
-    } grep { /\[cors:/ } split /\n/, error_log_since($from);
+    } grep { /\[cors:/ } split /\n/, $text;
 }
 
 sub file_size { return -s $_[0] || 0 }

@@ -13,9 +13,10 @@ use Time::HiRes ();
 use Apache::Test ();
 use Apache::TestRequest ();
 
-our @EXPORT = qw(req preflight acheaders field_count field_values
-                 vary_tokens vary_ok raw_request error_log_since
-                 error_log_size cors_result);
+our @EXPORT = qw(url req req_body preflight acheaders field_count
+                 field_values vary_tokens vary_ok raw_request
+                 raw_request_logged error_log_since error_log_size
+                 cors_result);
 
 my $ua;
 
@@ -25,13 +26,39 @@ sub ua {
     return $ua;
 }
 
-# req(METHOD, PATH, Name => value, ...): one request, headers sent in the
-# order given. A value may be an array ref: one header field per element.
-sub req {
+# url(PATH[, VHOST]): an absolute URL on the main server or a named vhost.
+sub url {
+    my ($path, $vhost) = @_;
+    local $Apache::TestRequest::Module = $vhost || 'default';
+    return Apache::TestRequest::resolve_url($path);
+}
+
+# The HTTP::Request that req() sends.
+sub build_request {
     my ($method, $path, @headers) = @_;
     my $r = HTTP::Request->new($method => Apache::TestRequest::resolve_url($path));
     while (my ($k, $v) = splice @headers, 0, 2) {
         $r->push_header($k => $_) for ref $v ? @$v : ($v);
+    }
+    return $r;
+}
+
+# req(METHOD, PATH, Name => value, ...): one request, headers sent in the
+# order given. A value may be an array ref: one header field per element.
+# PATH may also be an absolute URL (see url()).
+sub req {
+    return ua()->request(build_request(@_));
+}
+
+# req_body(METHOD, PATH, BODY, Name => value, ...): as req, with BODY sent
+# as text/plain (and no body when BODY is undef).
+sub req_body {
+    my ($method, $path, $body, @headers) = @_;
+    my $r = build_request($method, $path, @headers);
+    if (defined $body) {
+        $r->content($body);
+        $r->header('Content-Length' => length $body);
+        $r->header('Content-Type' => 'text/plain');
     }
     return ua()->request($r);
 }
@@ -94,6 +121,15 @@ sub raw_request {
     my ($head, $body) = split /\r\n\r\n/, $resp, 2;
     my ($status) = $head =~ m{^HTTP/1\.\d (\d{3})};
     return ($status, $head, $body // '');
+}
+
+# raw_request(BYTES[, MODULE]), and what it made the server log:
+# (status, error-log text written meanwhile).
+sub raw_request_logged {
+    my ($bytes, $module) = @_;
+    my $from = error_log_size();
+    my ($status) = raw_request($bytes, $module);
+    return ($status, error_log_since($from));
 }
 
 sub error_log_path {
