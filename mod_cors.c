@@ -137,8 +137,10 @@ typedef struct {
     apr_array_header_t *regexes;
     /* "*" was listed */
     int any;
-    /* an http:// origin was listed (warned about with credentials) */
-    int has_http;
+    /* where "null" and the first http:// origin were listed, or NULL:
+     * the start-up warnings point there */
+    const char *null_at;
+    const char *http_at;
     /* where the policy was written: "file:line in <Location /api>" */
     const char *defined_at;
 } cors_origin_policy;
@@ -146,6 +148,7 @@ typedef struct {
 typedef struct {
     ap_regex_t *compiled;       /* anchored: ^(?:source)$ */
     const char *source;         /* as written, for the log */
+    const char *defined_at;     /* "file:line in <Location /api>" */
 } cors_origin_regex;
 
 /* A list of methods or header names. */
@@ -771,13 +774,27 @@ static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
     return conf;
 }
 
-/* Records where a directive of conf was set: "file:line" and the
- * enclosing section, which the log and the cors-info page show.  The
- * first line of a repeated directive stands for all of them. */
+/* Where the directive being read stands: "file:line" and the enclosing
+ * section, as the log, the warnings and the cors-info page show it. */
+static const char *cors_directive_location(cmd_parms *cmd)
+{
+    const ap_directive_t *d = cmd->directive, *section;
+
+    if (!d || !d->filename) {
+        return "(unknown)";
+    }
+    section = d->parent;
+    return section
+        ? apr_psprintf(cmd->pool, "%s:%d in %s %s", d->filename,
+                       d->line_num, section->directive, section->args)
+        : apr_psprintf(cmd->pool, "%s:%d", d->filename, d->line_num);
+}
+
+/* Records where a directive of conf was set.  The first line of a
+ * repeated directive stands for all of them. */
 static void cors_note_set(cmd_parms *cmd, cors_dir_conf *conf,
                           cors_directive which)
 {
-    const ap_directive_t *d = cmd->directive, *section;
     int i, first = 1;
 
     if (conf->set_at[which]) {
@@ -786,15 +803,7 @@ static void cors_note_set(cmd_parms *cmd, cors_dir_conf *conf,
     for (i = 0; i < CORS_SET_COUNT; i++) {
         first = first && !conf->set_at[i];
     }
-    if (!d || !d->filename) {
-        conf->set_at[which] = "(unknown)";
-        return;
-    }
-    section = d->parent;
-    conf->set_at[which] = section
-        ? apr_psprintf(cmd->pool, "%s:%d in %s %s", d->filename,
-                       d->line_num, section->directive, section->args)
-        : apr_psprintf(cmd->pool, "%s:%d", d->filename, d->line_num);
+    conf->set_at[which] = cors_directive_location(cmd);
     if (first && cors_scopes) {
         cors_scope *scope = apr_array_push(cors_scopes);
 
@@ -848,6 +857,7 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
     }
     if (!strcasecmp(arg, "null")) {
         apr_hash_set(policy->origins, "null", APR_HASH_KEY_STRING, "null");
+        policy->null_at = cors_directive_location(cmd);
         *(const char **)apr_array_push(policy->listed) = "null";
         return NULL;
     }
@@ -869,8 +879,8 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
     apr_hash_set(policy->origins, key, APR_HASH_KEY_STRING,
                  apr_pstrdup(cmd->pool, arg));
     *(const char **)apr_array_push(policy->listed) = key;
-    if (parts.scheme_len == 4) {
-        policy->has_http = 1;
+    if (parts.scheme_len == 4 && !policy->http_at) {
+        policy->http_at = cors_directive_location(cmd);
     }
     return NULL;
 }
@@ -908,6 +918,7 @@ static const char *set_cors_allow_origin_match(cmd_parms *cmd, void *dconf,
                             cmd->cmd->name, arg);
     }
     re->source = arg;
+    re->defined_at = cors_directive_location(cmd);
     return NULL;
 }
 
@@ -1660,12 +1671,11 @@ static void cors_warn_scope(const cors_scope *scope)
     server_rec *s = scope->server;
     int i;
 
-    if (policy && apr_hash_get(policy->origins, "null", 4)) {
+    if (policy && policy->null_at) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                      "CORS0201: %s: CorsAllowOrigin null allows every "
                      "sandboxed iframe and local file, whatever its site: "
-                     "list the real origins instead",
-                     conf->set_at[CORS_SET_ORIGINS]);
+                     "list the real origins instead", policy->null_at);
     }
     for (i = 0; policy && i < policy->regexes->nelts; i++) {
         const cors_origin_regex *re =
@@ -1676,16 +1686,16 @@ static void cors_warn_scope(const cors_scope *scope)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                          "CORS0202: %s: CorsAllowOriginMatch '%s' may match "
                          "more hosts than meant: %s",
-                         conf->set_at[CORS_SET_ORIGINS], re->source, advice);
+                         re->defined_at, re->source, advice);
         }
     }
-    if (policy && policy->has_http && conf->allow_credentials == 1) {
+    if (policy && policy->http_at && conf->allow_credentials == 1) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                      "CORS0203: %s: http:// origins are allowed with "
                      "CorsAllowCredentials On; anyone on the network path "
                      "can run script in an http:// page and use the "
                      "user's credentials: allow only https:// origins",
-                     conf->set_at[CORS_SET_ORIGINS]);
+                     policy->http_at);
     }
     if (conf->max_age && apr_atoi64(conf->max_age) > 7200) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,

@@ -122,7 +122,7 @@ CorsAllowOriginMatch https://(.*\.)?example\.net https://x[.]example
 CONF
 );
 
-plan tests => 1 + 7 * @warn + 2 + 3 * @clean + 6;
+plan tests => 1 + 7 * @warn + 2 + 3 * @clean + 6 + 3;
 
 ok -f $so, "module built: $so";
 
@@ -194,3 +194,29 @@ for my $c (@clean) {
     ok !grep({ !defined $_->[0] || $_->[0] ne 'warn' } @w), 'all at once: all at warn';
     like $out, qr/^Syntax OK$/m, 'all at once: Syntax OK';
 }
+
+# A policy written over several lines: each warning points at the line
+# that holds what it warns about, not at the policy's first line.
+{
+    my @body = ('<Location /several>',
+                '    CorsAllowOrigin https://a.example',
+                '    CorsAllowOrigin null',
+                '    CorsAllowOriginMatch https://x.example',
+                '    CorsAllowOrigin http://h.example',
+                '    CorsAllowCredentials On',
+                '</Location>');
+    my ($rc, $out, $file) = check_config(join "\n", @body);
+    # check_config writes 8 lines before the body
+    my %line = map { $body[$_] =~ /(null|Match|http:)/ ? ($1 => 9 + $_) : () }
+               0 .. $#body;
+    my %where = map { /^(CORS02\d\d): \Q$file\E:(\d+) in <Location \/several>:/
+                      ? ($1 => $2) : () }
+                map { $_->[1] } warnings_in($out);
+    is $where{CORS0201}, $line{null}, 'several lines: CORS0201 points at the null line'
+        or diag $out;
+    is $where{CORS0202}, $line{Match}, 'several lines: CORS0202 points at the regex line'
+        or diag $out;
+    is $where{CORS0203}, $line{'http:'}, 'several lines: CORS0203 points at the http:// line'
+        or diag $out;
+}
+
