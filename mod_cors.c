@@ -560,23 +560,37 @@ static cors_match cors_match_origin(const cors_origin_policy *policy,
 /* Checks each name of an Access-Control-Request-Headers value against a
  * list.  Returns NULL when all are allowed; otherwise the refused names,
  * comma-separated.  *malformed is set when a name is not a token.
- * *lowercased receives the requested names, lowercase, for echoing. */
+ * *lowercased receives the requested names, lowercase, for echoing.
+ * Empty list elements are skipped, as RFC 9110's #rule asks. */
 static const char *cors_check_request_headers(apr_pool_t *p,
                                               const cors_token_list *list,
                                               const char *requested,
                                               int *malformed,
                                               const char **lowercased)
 {
-    const char *refused = NULL, *item;
-    const char *cursor = requested;
+    char *copy = apr_pstrdup(p, requested), *item, *end, *state, *c;
+    const char *refused = NULL;
 
     *malformed = 0;
     *lowercased = NULL;
-    while ((item = ap_get_list_item(p, &cursor)) != NULL) {
-        /* ap_get_list_item lowercases tokens outside quotes */
+    for (item = apr_strtok(copy, ",", &state); item;
+         item = apr_strtok(NULL, ",", &state)) {
+        while (*item == ' ' || *item == '\t') {
+            item++;
+        }
+        end = item + strlen(item);
+        while (end > item && (end[-1] == ' ' || end[-1] == '\t')) {
+            *--end = '\0';
+        }
+        if (*item == '\0') {
+            continue;
+        }
         if (!cors_is_token(item)) {
             *malformed = 1;
             return item;
+        }
+        for (c = item; *c; c++) {
+            *c = apr_tolower(*c);
         }
         *lowercased = *lowercased ? apr_pstrcat(p, *lowercased, ", ", item,
                                                 NULL)

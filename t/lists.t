@@ -1,5 +1,7 @@
 # Comma-separated list values (README, "Directives"): "a, b" and "a,b" in a
-# list directive are the same as "a b", for origins, methods and headers.
+# list directive are the same as "a b", for origins, methods and headers;
+# and the request's Access-Control-Request-Headers list is read by the
+# #rule of RFC 9110 (empty elements and white space skipped).
 use strict;
 use warnings FATAL => 'all';
 
@@ -8,7 +10,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use CorsTest;
 
-plan tests => 10, need_lwp;
+plan tests => 11, need_lwp;
 
 for my $origin (qw(https://a.example https://b.example https://c.example)) {
     my $res = req(GET => '/lists/x.txt', Origin => $origin);
@@ -33,6 +35,11 @@ is $res->header('Access-Control-Allow-Headers'), 'X-One, x-two, X-Three',
 
 $res = preflight('/lists/x.txt', 'https://b.example', 'PATCH,DELETE');
 is $res->code, 403, 'a requested method is one token: "PATCH,DELETE" is refused';
+
+$res = preflight('/lists/x.txt', 'https://b.example', 'PUT',
+                 ', x-one,,X-TWO ,');
+is $res->code, 204,
+    'Access-Control-Request-Headers: empty elements and spaces are skipped';
 
 $res = preflight('/lists/x.txt', 'https://b.example', 'PUT', 'x-four');
 is $res->code, 403, 'a header not in the comma-separated list is refused';
