@@ -207,8 +207,9 @@ static const cors_token_list cors_default_methods = {
 };
 
 /* --------------------------------------------------------------------
- * Parsing and matching of origins and tokens.  These need only APR (no
- * request_rec, no server), so they can be tested and fuzzed on their own.
+ * Parsing and matching of origins and tokens.  These need only APR and,
+ * for CorsAllowOriginMatch, ap_regexec (no request_rec, no running
+ * server), so they can be tested and fuzzed on their own.
  */
 
 /* An origin cut into its parts; pointers into the parsed string. */
