@@ -10,6 +10,8 @@
 #                      make demo-stop stops it
 #   make bench         instructions per request in mod_cors (callgrind),
 #                      throughput (wrk) and memory; see tools/bench.sh
+#   make fuzz          fuzz the origin and header parsing with libFuzzer
+#                      (FUZZ_SECONDS, default 60)
 #   make install       install the module with apxs (and a2enmod on Debian)
 #   make clean         remove build output, test and demo leftovers
 
@@ -17,6 +19,7 @@ APXS           ?= apxs
 PERL           ?= perl
 APACHE2        ?= /usr/sbin/apache2
 TEST_ARGS      ?=
+FUZZ_SECONDS   ?= 60
 DEMO_PAGE_PORT ?= 8080
 DEMO_API_PORT  ?= 8081
 DEMO_THIRD_PORT ?= 8082
@@ -43,6 +46,19 @@ demo:
 
 demo-stop:
 	@bash tools/demo.sh stop
+
+# mod_cors.c's parsing and matching alone (CORS_FUZZ), with ASan and UBSan.
+fuzz:
+	@bash tools/deps.sh fuzz
+	@mkdir -p build/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Wall -Wno-unused-function \
+	    -Wno-unused-variable -Wno-unused-parameter \
+	    $$(apr-1-config --cppflags --includes) \
+	    -I$$($(APXS) -q INCLUDEDIR) fuzz/cors_fuzz.c \
+	    $$(apr-1-config --link-ld) -o build/fuzz/cors_fuzz
+	build/fuzz/cors_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=700 \
+	    -print_final_stats=1 build/fuzz/corpus fuzz/seeds
 
 bench:
 	@bash tools/deps.sh bench
@@ -73,4 +89,4 @@ clean:
 	       t/conf/mime.types t/htdocs/index.html
 	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done
 
-.PHONY: all test demo demo-stop bench install clean
+.PHONY: all test demo demo-stop bench fuzz install clean

@@ -19,6 +19,7 @@ declare -A TARGETS=(
     [test]="apache2 apache2-dev libapache2-mod-perl2 libwww-perl curl chromium"
     [demo]="apache2 apache2-dev curl"
     [bench]="apache2 apache2-dev curl wrk valgrind"
+    [fuzz]="apache2-dev clang libclang-rt-14-dev"
 )
 
 # How to tell a package is usable. A package without a probe is checked
@@ -32,6 +33,7 @@ declare -A PROBES=(
     [chromium]="command -v chromium"
     [wrk]="command -v wrk"
     [valgrind]="command -v valgrind"
+    [clang]="command -v clang"
 )
 
 present() {
