@@ -199,6 +199,9 @@ typedef struct {
 
 static apr_array_header_t *cors_scopes;
 
+/* The CORS_HEADERS output filter, as registered */
+static ap_filter_rec_t *cors_headers_filter_handle;
+
 /* What the default CorsAllowMethods advertises.  The method check lets
  * these through anyway: they are CORS-safelisted, so a browser never
  * needs them listed (Fetch, "CORS-preflight fetch", step 7). */
@@ -1545,11 +1548,12 @@ static void cors_add_filter(request_rec *r, const cors_request_state *st)
         return;
     }
     for (f = r->output_filters; f; f = f->next) {
-        if (!strcasecmp(f->frec->name, CORS_FILTER_NAME)) {
+        if (f->frec == cors_headers_filter_handle) {
             return;
         }
     }
-    ap_add_output_filter(CORS_FILTER_NAME, NULL, r, r->connection);
+    ap_add_output_filter_handle(cors_headers_filter_handle, NULL, r,
+                                r->connection);
 }
 
 /* --------------------------------------------------------------------
@@ -1863,8 +1867,9 @@ static void cors_register_hooks(apr_pool_t *p)
     ap_hook_handler(cors_info_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
-    ap_register_output_filter(CORS_FILTER_NAME, cors_headers_filter, NULL,
-                              AP_FTYPE_CONTENT_SET);
+    cors_headers_filter_handle =
+        ap_register_output_filter(CORS_FILTER_NAME, cors_headers_filter,
+                                  NULL, AP_FTYPE_CONTENT_SET);
 }
 
 /* --------------------------------------------------------------------
