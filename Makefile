@@ -30,9 +30,11 @@ DEBCONF = /etc/apache2/mods-available
 
 all: $(MODULE)
 
-$(MODULE): mod_cors.c
+SOURCES = mod_cors.c cors_match.c
+
+$(MODULE): $(SOURCES) cors_match.h
 	@command -v $(APXS) >/dev/null 2>&1 || DEPS_NO_INSTALL=1 bash tools/deps.sh build
-	$(APXS) -c -Wc,-Wall -Wc,-Werror mod_cors.c
+	$(APXS) -c -n cors -o mod_cors.la -Wc,-Wall -Wc,-Werror $(SOURCES)
 
 test:
 	@bash tools/deps.sh test
@@ -47,7 +49,7 @@ demo:
 demo-stop:
 	@bash tools/demo.sh stop
 
-# mod_cors.c's parsing and matching alone (CORS_FUZZ), with ASan and UBSan.
+# The parsing and matching (cors_match.c) alone, with ASan and UBSan.
 fuzz:
 	@bash tools/deps.sh fuzz
 	@mkdir -p build/fuzz/corpus
@@ -55,7 +57,7 @@ fuzz:
 	    -fno-sanitize-recover=all -Wall -Wno-unused-function \
 	    -Wno-unused-variable -Wno-unused-parameter \
 	    $$(apr-1-config --cppflags --includes) \
-	    -I$$($(APXS) -q INCLUDEDIR) fuzz/cors_fuzz.c \
+	    -I$$($(APXS) -q INCLUDEDIR) -I. fuzz/cors_fuzz.c cors_match.c \
 	    $$(apr-1-config --link-ld) -o build/fuzz/cors_fuzz
 	build/fuzz/cors_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=700 \
 	    -print_final_stats=1 build/fuzz/corpus fuzz/seeds

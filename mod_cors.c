@@ -89,14 +89,17 @@
 #include "http_request.h"
 #include "util_filter.h"
 
+#include "cors_match.h"
+
 module AP_MODULE_DECLARE_DATA cors_module;
+
+/* The release, in one place: the server's version components
+ * ("mod_cors/1.0.0" in the start-up notice and, with ServerTokens Full, in
+ * Server:), the cors-info page and debian/changelog show it. */
+#define MOD_CORS_VERSION "1.0.0"
 
 /* A scalar directive not set in a scope; the merger then inherits. */
 #define CORS_UNSET (-1)
-
-/* Longer Origin values are refused unread: a 253-byte host name with a
- * scheme and port fits with room to spare. */
-#define CORS_ORIGIN_MAX_LEN 512
 
 #define CORS_PREFLIGHT_HANDLER "cors-preflight"
 #define CORS_FILTER_NAME "CORS_HEADERS"
@@ -120,46 +123,6 @@ static const char *const cors_response_fields[] = {
 /* --------------------------------------------------------------------
  * Configuration structures
  */
-
-/* One origin policy: CorsAllowOrigin and CorsAllowOriginMatch lines of
- * one scope.  An inner scope replaces it whole. */
-typedef struct {
-    /* Normalized origins and pattern keys -> the configured text.  Keys:
-     * "https://a.example" exact, "http://localhost:*" any port,
-     * "https:" "//" "*.example.com" (and with ":*") for subdomains.
-     * A request looks up a handful of keys built from its Origin, so the
-     * cost does not grow with the list. */
-    apr_hash_t *origins;
-    /* CorsAllowOrigin values, normalized, in order, for the log and the
-     * cors-info page */
-    apr_array_header_t *listed;
-    /* CorsAllowOriginMatch: cors_origin_regex, tried in order */
-    apr_array_header_t *regexes;
-    /* "*" was listed */
-    int any;
-    /* where "null" and the first http:// origin were listed, or NULL:
-     * the start-up warnings point there */
-    const char *null_at;
-    const char *http_at;
-    /* where the policy was written: "file:line in <Location /api>" */
-    const char *defined_at;
-} cors_origin_policy;
-
-typedef struct {
-    ap_regex_t *compiled;       /* anchored: ^(?:source)$ */
-    const char *source;         /* as written, for the log */
-    const char *defined_at;     /* "file:line in <Location /api>" */
-} cors_origin_regex;
-
-/* A list of methods or header names. */
-typedef struct {
-    /* listed names (header names lowercased) -> the name as written */
-    apr_hash_t *names;
-    /* the list as sent in a response: "GET, PUT" */
-    const char *joined;
-    /* "*" was listed */
-    int wildcard;
-} cors_token_list;
 
 /* Directives, as indexes of cors_dir_conf.set_at */
 typedef enum {
@@ -208,546 +171,6 @@ static ap_filter_rec_t *cors_headers_filter_handle;
 static const cors_token_list cors_default_methods = {
     NULL, "GET, HEAD, POST", 0
 };
-
-/* --------------------------------------------------------------------
- * Parsing and matching of origins and tokens.  These need only APR and,
- * for CorsAllowOriginMatch, ap_regexec (no request_rec, no running
- * server), so they can be tested and fuzzed on their own.
- */
-
-/* An origin cut into its parts; pointers into the parsed string. */
-typedef struct {
-    const char *scheme;
-    apr_size_t scheme_len;
-    const char *host;           /* after "*." for a subdomain pattern */
-    apr_size_t host_len;
-    const char *port;           /* NULL: none given */
-    apr_size_t port_len;
-    int host_wildcard;          /* "*.example.com" */
-    int port_wildcard;          /* ":*" */
-} cors_origin_parts;
-
-/* RFC 9110 tchar */
-static int cors_is_tchar(unsigned char c)
-{
-    return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static int cors_is_token(const char *s)
-{
-    if (*s == '\0') {
-        return 0;
-    }
-    for (; *s; s++) {
-        if (!cors_is_tchar((unsigned char)*s)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Checks a host name of host_len bytes: dot-separated labels of letters,
- * digits, '-' and '_'.  Returns NULL or what is wrong. */
-static const char *cors_check_host_name(const char *host, apr_size_t len,
-                                        int *labels)
-{
-    apr_size_t i, label_len = 0;
-
-    *labels = 0;
-    if (len > 253) {
-        return "the host name is longer than 253 bytes";
-    }
-    for (i = 0; i < len; i++) {
-        unsigned char c = host[i];
-
-        if (c == '.') {
-            if (label_len == 0) {
-                return "the host name has an empty label";
-            }
-            label_len = 0;
-        }
-        else if (c == '*') {
-            return "a wildcard may only stand as the whole first label "
-                   "(https://*.example.com)";
-        }
-        else if (apr_isalnum(c) || c == '-' || c == '_') {
-            if (label_len++ == 0) {
-                ++*labels;
-            }
-        }
-        else {
-            return "the host name has a character that is not allowed";
-        }
-    }
-    if (label_len == 0) {
-        return "the host name is empty or ends with a dot";
-    }
-    return NULL;
-}
-
-/* Cuts an origin "scheme://host[:port]" into parts.  With patterns set,
- * also accepts "*." before the host and ":*" as the port (configuration
- * only).  Returns NULL, or a phrase saying what is wrong. */
-static const char *cors_parse_origin(const char *origin, int patterns,
-                                     cors_origin_parts *parts)
-{
-    const char *s = origin, *authority, *end, *colon;
-    apr_size_t len;
-    int labels;
-
-    memset(parts, 0, sizeof(*parts));
-    len = strlen(origin);
-    if (len == 0) {
-        return "it is empty";
-    }
-    if (len > CORS_ORIGIN_MAX_LEN) {
-        return "it is longer than 512 bytes";
-    }
-    if (strchr(origin, ',')) {
-        return "it is a list: the request has more than one Origin field";
-    }
-    for (; *s; s++) {
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f) {
-            return "it contains a space, a control character or a "
-                   "non-ASCII byte";
-        }
-    }
-
-    s = origin;
-    if (!apr_isalpha(*s)) {
-        return "it does not start with a scheme (http:// or https://)";
-    }
-    while (apr_isalnum(*s) || *s == '+' || *s == '-' || *s == '.') {
-        s++;
-    }
-    if (strncmp(s, "://", 3) != 0) {
-        return "it does not start with a scheme (http:// or https://)";
-    }
-    parts->scheme = origin;
-    parts->scheme_len = s - origin;
-
-    authority = s + 3;
-    end = authority + strcspn(authority, "/?#");
-    if (*end) {
-        if (end[0] == '/' && end[1] == '\0' && end > authority) {
-            return "it ends with a slash (an origin has no path: "
-                   "remove the trailing slash)";
-        }
-        return "it has a path, query or fragment (an origin is only "
-               "scheme://host[:port])";
-    }
-    if (memchr(authority, '@', end - authority)) {
-        return "it has user information before '@'";
-    }
-    if (authority == end) {
-        return "it has no host";
-    }
-
-    if (*authority == '[') {
-        /* IPv6 literal, kept as written between the brackets */
-        const char *close = memchr(authority, ']', end - authority);
-        const char *c;
-
-        if (!close || close == authority + 1) {
-            return "it has a malformed IPv6 address";
-        }
-        for (c = authority + 1; c < close; c++) {
-            if (!apr_isxdigit(*c) && *c != ':' && *c != '.') {
-                return "it has a malformed IPv6 address";
-            }
-        }
-        parts->host = authority;
-        parts->host_len = close + 1 - authority;
-        colon = (close + 1 < end) ? close + 1 : NULL;
-        if (colon && *colon != ':') {
-            return "it has a malformed IPv6 address";
-        }
-    }
-    else {
-        const char *msg;
-
-        colon = memchr(authority, ':', end - authority);
-        parts->host = authority;
-        parts->host_len = (colon ? colon : end) - authority;
-        if (patterns && parts->host_len > 2
-            && parts->host[0] == '*' && parts->host[1] == '.') {
-            parts->host_wildcard = 1;
-            parts->host += 2;
-            parts->host_len -= 2;
-        }
-        if (parts->host_len == 0) {
-            return "it has no host";
-        }
-        msg = cors_check_host_name(parts->host, parts->host_len, &labels);
-        if (msg) {
-            return msg;
-        }
-        if (parts->host_wildcard && labels < 2) {
-            return "the wildcard stands directly above a top-level domain "
-                   "and would match every site under it";
-        }
-    }
-
-    if (colon) {
-        apr_size_t i;
-
-        parts->port = colon + 1;
-        parts->port_len = end - parts->port;
-        if (patterns && parts->port_len == 1 && parts->port[0] == '*') {
-            parts->port_wildcard = 1;
-            return NULL;
-        }
-        if (parts->port_len == 0 || parts->port_len > 5
-            || parts->port[0] == '0') {
-            return "it has a malformed port (1 to 65535)";
-        }
-        for (i = 0; i < parts->port_len; i++) {
-            if (!apr_isdigit(parts->port[i])) {
-                return "it has a malformed port (1 to 65535)";
-            }
-        }
-        if (atoi(parts->port) > 65535) {
-            return "it has a malformed port (1 to 65535)";
-        }
-    }
-    return NULL;
-}
-
-/* Is the port the scheme's default, which a serialized origin omits? */
-static int cors_is_default_port(const cors_origin_parts *parts)
-{
-    if (!parts->port || parts->port_wildcard) {
-        return 0;
-    }
-    if (parts->scheme_len == 4 && !strncasecmp(parts->scheme, "http", 4)) {
-        return parts->port_len == 2 && !strncmp(parts->port, "80", 2);
-    }
-    if (parts->scheme_len == 5 && !strncasecmp(parts->scheme, "https", 5)) {
-        return parts->port_len == 3 && !strncmp(parts->port, "443", 3);
-    }
-    return 0;
-}
-
-/* Writes the serialized form of parts into buf (at least as large as the
- * parsed string): lowercase, without a default port.  It is never longer
- * than the input. */
-static void cors_serialize_origin(const cors_origin_parts *parts, char *buf)
-{
-    char *out = buf;
-    apr_size_t i;
-
-    for (i = 0; i < parts->scheme_len; i++) {
-        *out++ = apr_tolower(parts->scheme[i]);
-    }
-    memcpy(out, "://", 3);
-    out += 3;
-    if (parts->host_wildcard) {
-        memcpy(out, "*.", 2);
-        out += 2;
-    }
-    for (i = 0; i < parts->host_len; i++) {
-        *out++ = apr_tolower(parts->host[i]);
-    }
-    if (parts->port_wildcard) {
-        memcpy(out, ":*", 2);
-        out += 2;
-    }
-    else if (parts->port && !cors_is_default_port(parts)) {
-        *out++ = ':';
-        memcpy(out, parts->port, parts->port_len);
-        out += parts->port_len;
-    }
-    *out = '\0';
-}
-
-/* How an Origin fared against a policy. */
-typedef enum {
-    CORS_MATCH_NONE,            /* well-formed, not allowed */
-    CORS_MATCH_MALFORMED,       /* not a serialized origin */
-    CORS_MATCH_LISTED,          /* exact, pattern, null or regex */
-    CORS_MATCH_ANY              /* only through "*" */
-} cors_match;
-
-/* Looks up "<scheme>:" "//" "*.<suffix><port>" for each parent domain of the
- * host, and "<scheme>://<host>:*".  key has room for the whole origin. */
-static const char *cors_lookup_patterns(const cors_origin_policy *policy,
-                                        const cors_origin_parts *parts,
-                                        char *key)
-{
-    const char *found, *dot;
-    apr_size_t prefix_len = parts->scheme_len + 3;
-
-    if (parts->host[0] == '[') {
-        /* subdomain patterns never cover IP literals */
-        apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
-                     (int)(prefix_len + parts->host_len), parts->scheme);
-        return apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
-    }
-    apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
-                 (int)(prefix_len + parts->host_len), parts->scheme);
-    found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
-
-    for (dot = memchr(parts->host, '.', parts->host_len);
-         dot && !found;
-         dot = memchr(dot + 1, '.', parts->host + parts->host_len - dot - 1)) {
-        int suffix_len = (int)(parts->host + parts->host_len - dot - 1);
-
-        apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s*.%.*s%s%.*s",
-                     (int)prefix_len, parts->scheme, suffix_len, dot + 1,
-                     parts->port ? ":" : "",
-                     (int)parts->port_len, parts->port ? parts->port : "");
-        found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
-        if (!found) {
-            apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s*.%.*s:*",
-                         (int)prefix_len, parts->scheme, suffix_len, dot + 1);
-            found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
-        }
-    }
-    return found;
-}
-
-/* Matches a request's Origin value against a policy.  *why says what is
- * wrong with a malformed one; *entry names the configured entry that
- * matched. */
-static cors_match cors_match_origin(const cors_origin_policy *policy,
-                                    const char *origin, const char **why,
-                                    const char **entry)
-{
-    cors_origin_parts parts;
-    char serialized[CORS_ORIGIN_MAX_LEN + 1];
-    char key[CORS_ORIGIN_MAX_LEN + 8];
-    int is_null = !strcmp(origin, "null");
-    int i;
-
-    *why = NULL;
-    *entry = NULL;
-    if (!is_null) {
-        *why = cors_parse_origin(origin, 0, &parts);
-        if (*why) {
-            return CORS_MATCH_MALFORMED;
-        }
-        /* Browsers send the serialized form; anything else (uppercase,
-         * ":443" written out) is not an origin a browser would send, and
-         * accepting it would reflect a string we never listed. */
-        cors_serialize_origin(&parts, serialized);
-        if (strcmp(serialized, origin) != 0) {
-            *why = "it is not in serialized form (uppercase letters, or a "
-                   "default port written out)";
-            return CORS_MATCH_MALFORMED;
-        }
-    }
-
-    *entry = apr_hash_get(policy->origins, origin, APR_HASH_KEY_STRING);
-    if (!*entry && !is_null) {
-        *entry = cors_lookup_patterns(policy, &parts, key);
-    }
-    for (i = 0; !*entry && i < policy->regexes->nelts; i++) {
-        const cors_origin_regex *re =
-            &APR_ARRAY_IDX(policy->regexes, i, cors_origin_regex);
-
-        if (ap_regexec(re->compiled, origin, 0, NULL, 0) == 0) {
-            *entry = re->source;
-        }
-    }
-    if (*entry) {
-        return CORS_MATCH_LISTED;
-    }
-    /* "null" is an opaque origin (sandboxed iframes, file: pages): only an
-     * explicit "null" entry allows it, never "*" */
-    if (policy->any && !is_null) {
-        *entry = "*";
-        return CORS_MATCH_ANY;
-    }
-    return CORS_MATCH_NONE;
-}
-
-/* Checks each name of an Access-Control-Request-Headers value against a
- * list.  Returns NULL when all are allowed; otherwise the refused names,
- * comma-separated.  *malformed is set when a name is not a token.
- * *lowercased receives the requested names, lowercase, for echoing.
- * Empty list elements are skipped, as RFC 9110's #rule asks. */
-static const char *cors_check_request_headers(apr_pool_t *p,
-                                              const cors_token_list *list,
-                                              const char *requested,
-                                              int *malformed,
-                                              const char **lowercased)
-{
-    char *copy = apr_pstrdup(p, requested), *item, *end, *state, *c;
-    const char *refused = NULL;
-
-    *malformed = 0;
-    *lowercased = NULL;
-    for (item = apr_strtok(copy, ",", &state); item;
-         item = apr_strtok(NULL, ",", &state)) {
-        while (*item == ' ' || *item == '\t') {
-            item++;
-        }
-        end = item + strlen(item);
-        while (end > item && (end[-1] == ' ' || end[-1] == '\t')) {
-            *--end = '\0';
-        }
-        if (*item == '\0') {
-            continue;
-        }
-        if (!cors_is_token(item)) {
-            *malformed = 1;
-            return item;
-        }
-        for (c = item; *c; c++) {
-            *c = apr_tolower(*c);
-        }
-        *lowercased = *lowercased ? apr_pstrcat(p, *lowercased, ", ", item,
-                                                NULL)
-                                  : item;
-        if (list && apr_hash_get(list->names, item, APR_HASH_KEY_STRING)) {
-            continue;
-        }
-        /* Fetch: "*" is a wildcard for every name but Authorization */
-        if (list && list->wildcard && strcmp(item, "authorization") != 0) {
-            continue;
-        }
-        refused = refused ? apr_pstrcat(p, refused, ", ", item, NULL) : item;
-    }
-    return refused;
-}
-
-/* Does a list allow a requested method?  Methods are case-sensitive. */
-static int cors_method_allowed(const cors_token_list *list,
-                               const char *method)
-{
-    if (!strcmp(method, "GET") || !strcmp(method, "HEAD")
-        || !strcmp(method, "POST")) {
-        return 1;
-    }
-    return list->wildcard
-           || (list->names
-               && apr_hash_get(list->names, method, APR_HASH_KEY_STRING));
-}
-
-/* The policy's CorsAllowOrigin entries for the log, at most eight. */
-static const char *cors_listed_summary(apr_pool_t *p,
-                                       const cors_origin_policy *policy)
-{
-    const char *summary = NULL;
-    int i, shown = policy->listed->nelts < 8 ? policy->listed->nelts : 8;
-
-    for (i = 0; i < shown; i++) {
-        const char *entry = APR_ARRAY_IDX(policy->listed, i, const char *);
-
-        summary = summary ? apr_pstrcat(p, summary, " ", entry, NULL) : entry;
-    }
-    if (policy->listed->nelts > shown) {
-        summary = apr_psprintf(p, "%s and %d more", summary,
-                               policy->listed->nelts - shown);
-    }
-    return summary ? summary : "empty";
-}
-
-/* Skips a leading "www." for comparing hosts; says whether it did. */
-static int cors_strip_www(const char **host, apr_size_t *len)
-{
-    if (*len > 4 && !strncasecmp(*host, "www.", 4)) {
-        *host += 4;
-        *len -= 4;
-        return 1;
-    }
-    return 0;
-}
-
-/* For a refused or malformed Origin: a configured origin that differs
- * from it only by scheme, port, "www.", letter case or a trailing slash,
- * with what differs, or NULL.  These are what people get wrong most. */
-static const char *cors_near_miss(apr_pool_t *p,
-                                  const cors_origin_policy *policy,
-                                  const char *origin)
-{
-    cors_origin_parts asked, listed;
-    apr_size_t len = strlen(origin);
-    int asked_www, i;
-
-    if (len > 1 && origin[len - 1] == '/'
-        && apr_hash_get(policy->origins, origin, len - 1)) {
-        return apr_pstrcat(p, apr_pstrmemdup(p, origin, len - 1),
-                           " (the Origin has a trailing slash; browsers "
-                           "never send one)", NULL);
-    }
-    if (cors_parse_origin(origin, 0, &asked) != NULL) {
-        return NULL;
-    }
-    asked_www = cors_strip_www(&asked.host, &asked.host_len);
-    for (i = 0; i < policy->listed->nelts; i++) {
-        const char *entry = APR_ARRAY_IDX(policy->listed, i, const char *);
-        const char *differs = NULL;
-
-        if (cors_parse_origin(entry, 1, &listed) != NULL
-            || listed.host_wildcard) {
-            continue;
-        }
-        if (cors_strip_www(&listed.host, &listed.host_len) != asked_www) {
-            differs = "\"www.\"";
-        }
-        if (listed.host_len != asked.host_len
-            || strncasecmp(listed.host, asked.host, asked.host_len)) {
-            continue;
-        }
-        if (listed.scheme_len != asked.scheme_len
-            || strncasecmp(listed.scheme, asked.scheme, asked.scheme_len)) {
-            differs = differs ? apr_pstrcat(p, "scheme and ", differs, NULL)
-                              : "scheme";
-        }
-        if (listed.port_len != asked.port_len
-            || (asked.port
-                && strncmp(listed.port, asked.port, asked.port_len))) {
-            differs = differs ? apr_pstrcat(p, "port and ", differs, NULL)
-                              : "port";
-        }
-        /* entries are lowercase: what is left is the Origin's case */
-        if (!differs) {
-            differs = "letter case (browsers send lowercase)";
-        }
-        return apr_psprintf(p, "%s (differs by %s)", entry, differs);
-    }
-    return NULL;
-}
-
-/* Advice for a CorsAllowOriginMatch regex that matches more hosts than
- * it seems to, or NULL.  A cheap look at the source, not a proof. */
-static const char *cors_regex_advice(const char *re)
-{
-    const char *c;
-    int in_class = 0;
-
-    for (c = re; *c; c++) {
-        if (*c == '\\') {
-            if (c[1]) {
-                c++;
-            }
-        }
-        else if (in_class) {
-            in_class = (*c != ']');
-        }
-        else if (*c == '[') {
-            in_class = 1;
-        }
-        else if (*c == '.' && (c[1] == '*' || c[1] == '+')) {
-            if (apr_isalnum(c[2])) {
-                return "'.*' or '.+' right before a name also matches "
-                       "longer host names ('.*example' matches "
-                       "'evilexample'): write '([a-z0-9-]+[.])*example'";
-            }
-        }
-        else if (*c == '.' && c[1] != '?' && c[1] != '{') {
-            return "an unescaped '.' matches any character "
-                   "('app.example' also matches 'appxexample'): write '[.]' "
-                   "for a literal dot";
-        }
-    }
-    return NULL;
-}
-
-/* Everything below needs a running httpd.  "make fuzz" compiles this file
- * with CORS_FUZZ defined, to fuzz the parsing and matching above alone. */
-#ifndef CORS_FUZZ
 
 /* --------------------------------------------------------------------
  * Configuration: create, merge and the directives
@@ -1738,6 +1161,13 @@ static void cors_warn_scope(const cors_scope *scope)
     }
 }
 
+static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    ap_add_version_component(pconf, "mod_cors/" MOD_CORS_VERSION);
+    return OK;
+}
+
 static int cors_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
@@ -1806,7 +1236,7 @@ static int cors_info_handler(request_rec *r)
     rr = ap_sub_req_lookup_uri(uri, r, NULL);
     conf = ap_get_module_config(rr->per_dir_config, &cors_module);
     policy = conf->policy;
-    ap_rprintf(r, "mod_cors policy for %s\n"
+    ap_rprintf(r, "mod_cors/" MOD_CORS_VERSION " policy for %s\n"
                "(merged from every scope that applies to it)\n\n", uri);
     for (i = 0; policy && i < policy->listed->nelts; i++) {
         const char *entry = APR_ARRAY_IDX(policy->listed, i, const char *);
@@ -1857,6 +1287,7 @@ static void cors_register_hooks(apr_pool_t *p)
 
     ap_hook_pre_config(cors_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cors_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(cors_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL,
                           APR_HOOK_REALLY_FIRST);
     ap_hook_check_access_ex(cors_access_checker_ex, NULL, NULL,
@@ -1887,4 +1318,3 @@ AP_DECLARE_MODULE(cors) =
     cors_register_hooks         /* register hooks */
 };
 
-#endif /* CORS_FUZZ */

@@ -48,7 +48,7 @@ my $htaccess = "$docroot/logging/nested/inner/.htaccess";
 my ($res, $d) = info('/logging/nested/inner/x.txt');
 is $res->code, 200, 'nested: 200';
 like $res->header('Content-Type') // '', qr{^text/plain}, 'nested: text/plain';
-like $res->content, qr{^mod_cors policy for /logging/nested/inner/x\.txt$}m,
+like $res->content, qr{^mod_cors/\d+\.\d+\.\d+ policy for /logging/nested/inner/x\.txt$}m,
     'nested: names the URL';
 is_deeply [sort keys %$d], [sort @directives], 'nested: every directive shown'
     or diag $res->content;

@@ -26,8 +26,9 @@ apxs_path=$(command -v "$APXS") || {
     echo "run-tests: $APXS not found (Debian package apache2-dev)" >&2
     exit 1
 }
-if [ ! -f .libs/mod_cors.so ] || [ mod_cors.c -nt .libs/mod_cors.so ]; then
-    echo "run-tests: .libs/mod_cors.so is missing or older than mod_cors.c;" \
+if [ ! -f .libs/mod_cors.so ] || [ mod_cors.c -nt .libs/mod_cors.so ] \
+   || [ cors_match.c -nt .libs/mod_cors.so ]; then
+    echo "run-tests: .libs/mod_cors.so is missing or older than its sources;" \
          "run make first (make test does)" >&2
     exit 1
 fi

@@ -1,0 +1,114 @@
+/* Copyright 2026 the mod_cors authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/*
+ * cors_match.h: mod_cors's parsing and matching of origins and tokens.
+ * They need only APR and, for CorsAllowOriginMatch, ap_regexec (no
+ * request_rec, no running server), so they are tested and fuzzed on their
+ * own (fuzz/cors_fuzz.c).
+ */
+
+#ifndef CORS_MATCH_H
+#define CORS_MATCH_H
+
+#include "apr_hash.h"
+#include "apr_tables.h"
+#include "ap_regex.h"
+
+/* Longer Origin values are refused unread: a 253-byte host name with a
+ * scheme and port fits with room to spare. */
+#define CORS_ORIGIN_MAX_LEN 512
+
+/* One origin policy: CorsAllowOrigin and CorsAllowOriginMatch lines of
+ * one scope.  An inner scope replaces it whole. */
+typedef struct {
+    /* Normalized origins and pattern keys -> the configured text.  Keys:
+     * "https://a.example" exact, "http://localhost:*" any port,
+     * "https:" "//" "*.example.com" (and with ":*") for subdomains.
+     * A request looks up a handful of keys built from its Origin, so the
+     * cost does not grow with the list. */
+    apr_hash_t *origins;
+    /* CorsAllowOrigin values, normalized, in order, for the log and the
+     * cors-info page */
+    apr_array_header_t *listed;
+    /* CorsAllowOriginMatch: cors_origin_regex, tried in order */
+    apr_array_header_t *regexes;
+    /* "*" was listed */
+    int any;
+    /* where "null" and the first http:// origin were listed, or NULL:
+     * the start-up warnings point there */
+    const char *null_at;
+    const char *http_at;
+    /* where the policy was written: "file:line in <Location /api>" */
+    const char *defined_at;
+} cors_origin_policy;
+
+typedef struct {
+    ap_regex_t *compiled;       /* anchored: ^(?:source)$ */
+    const char *source;         /* as written, for the log */
+    const char *defined_at;     /* "file:line in <Location /api>" */
+} cors_origin_regex;
+
+/* A list of methods or header names. */
+typedef struct {
+    /* listed names (header names lowercased) -> the name as written */
+    apr_hash_t *names;
+    /* the list as sent in a response: "GET, PUT" */
+    const char *joined;
+    /* "*" was listed */
+    int wildcard;
+} cors_token_list;
+
+/* An origin cut into its parts; pointers into the parsed string. */
+typedef struct {
+    const char *scheme;
+    apr_size_t scheme_len;
+    const char *host;           /* after "*." for a subdomain pattern */
+    apr_size_t host_len;
+    const char *port;           /* NULL: none given */
+    apr_size_t port_len;
+    int host_wildcard;          /* "*.example.com" */
+    int port_wildcard;          /* ":*" */
+} cors_origin_parts;
+
+/* How an Origin fared against a policy. */
+typedef enum {
+    CORS_MATCH_NONE,            /* well-formed, not allowed */
+    CORS_MATCH_MALFORMED,       /* not a serialized origin */
+    CORS_MATCH_LISTED,          /* exact, pattern, null or regex */
+    CORS_MATCH_ANY              /* only through "*" */
+} cors_match;
+
+int cors_is_token(const char *s);
+const char *cors_parse_origin(const char *origin, int patterns,
+                              cors_origin_parts *parts);
+int cors_is_default_port(const cors_origin_parts *parts);
+void cors_serialize_origin(const cors_origin_parts *parts, char *buf);
+cors_match cors_match_origin(const cors_origin_policy *policy,
+                             const char *origin, const char **why,
+                             const char **entry);
+const char *cors_check_request_headers(apr_pool_t *p,
+                                       const cors_token_list *list,
+                                       const char *requested,
+                                       int *malformed,
+                                       const char **lowercased);
+int cors_method_allowed(const cors_token_list *list, const char *method);
+const char *cors_listed_summary(apr_pool_t *p,
+                                const cors_origin_policy *policy);
+const char *cors_near_miss(apr_pool_t *p, const cors_origin_policy *policy,
+                           const char *origin);
+const char *cors_regex_advice(const char *re);
+
+#endif /* CORS_MATCH_H */
