@@ -26,7 +26,7 @@
 #include "cors_match.h"
 
 /* RFC 9110 tchar */
-static int cors_is_tchar(unsigned char c)
+int cors_is_tchar(unsigned char c)
 {
     return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
@@ -352,54 +352,121 @@ cors_match cors_match_origin(const cors_origin_policy *policy,
     return CORS_MATCH_NONE;
 }
 
-/* Checks each name of an Access-Control-Request-Headers value against a
- * list.  Returns NULL when all are allowed; otherwise the refused names,
- * comma-separated.  *malformed is set when a name is not a token.
- * *lowercased receives the requested names, lowercase, for echoing.
- * Empty list elements are skipped, as RFC 9110's #rule asks. */
-const char *cors_check_request_headers(apr_pool_t *p,
-                                       const cors_token_list *list,
-                                       const char *requested,
-                                       int *malformed,
-                                       const char **lowercased)
+/* Appends " and N more" when shown < total; at most a few dozen bytes. */
+static void cors_add_more(char **out, int shown, int total)
 {
-    char *copy = apr_pstrdup(p, requested), *item, *end, *state, *c;
-    const char *refused = NULL;
+    if (total > shown) {
+        *out += sprintf(*out, " and %d more", total - shown);
+    }
+}
 
-    *malformed = 0;
-    *lowercased = NULL;
-    for (item = apr_strtok(copy, ",", &state); item;
-         item = apr_strtok(NULL, ",", &state)) {
-        while (*item == ' ' || *item == '\t') {
-            item++;
+/* Checks each name of an Access-Control-Request-Headers value against a
+ * list, in one pass over the value: time and memory are linear in its
+ * length, whatever it holds.  Empty list elements are skipped, as RFC
+ * 9110's #rule asks.  The strings of *check are built only when asked
+ * for: the echo for a credentialed "*", the detail for the debug log. */
+cors_headers_result cors_check_request_headers(apr_pool_t *p,
+                                               const cors_token_list *list,
+                                               const char *requested,
+                                               int want_echo, int want_detail,
+                                               cors_headers_check *check)
+{
+    apr_size_t len = strlen(requested), i, start, end;
+    char *lower = apr_palloc(p, len + 1);
+    char *echo = NULL, *detail = NULL;
+    int refused = 0;
+
+    check->echo = NULL;
+    check->detail = NULL;
+    check->count = 0;
+    for (i = 0; i <= len; i++) {
+        lower[i] = apr_tolower(requested[i]);
+    }
+    if (want_echo) {
+        /* each name plus ", ": never more than twice the value */
+        check->echo = echo = apr_palloc(p, 2 * len + 1);
+        *echo = '\0';
+    }
+    if (want_detail) {
+        /* the first CORS_DETAIL_NAMES refused names of at most
+         * CORS_DETAIL_NAME_LEN bytes each, ", "-joined, and the count */
+        check->detail = detail =
+            apr_palloc(p, CORS_DETAIL_NAMES * (CORS_DETAIL_NAME_LEN + 5) + 32);
+        *detail = '\0';
+    }
+
+    for (start = 0; start < len; start = end + 1) {
+        apr_size_t name_start, name_end, n;
+        const char *name;
+
+        end = start;
+        while (end < len && lower[end] != ',') {
+            end++;
         }
-        end = item + strlen(item);
-        while (end > item && (end[-1] == ' ' || end[-1] == '\t')) {
-            *--end = '\0';
+        name_start = start;
+        name_end = end;
+        while (name_start < name_end
+               && (lower[name_start] == ' ' || lower[name_start] == '\t')) {
+            name_start++;
         }
-        if (*item == '\0') {
+        while (name_end > name_start
+               && (lower[name_end - 1] == ' ' || lower[name_end - 1] == '\t')) {
+            name_end--;
+        }
+        n = name_end - name_start;
+        if (n == 0) {
             continue;
         }
-        if (!cors_is_token(item)) {
-            *malformed = 1;
-            return item;
+        name = lower + name_start;
+        if (++check->count > CORS_MAX_REQUEST_HEADERS) {
+            if (want_detail) {
+                sprintf(detail, "it lists more than %d names",
+                        CORS_MAX_REQUEST_HEADERS);
+            }
+            return CORS_HEADERS_TOO_MANY;
         }
-        for (c = item; *c; c++) {
-            *c = apr_tolower(*c);
+        for (i = 0; i < n; i++) {
+            if (!cors_is_tchar((unsigned char)name[i])) {
+                if (want_detail) {
+                    /* as sent, not lowercased */
+                    sprintf(detail, "%.*s%s",
+                            (int)(n < CORS_DETAIL_NAME_LEN ? n
+                                  : CORS_DETAIL_NAME_LEN),
+                            requested + name_start,
+                            n > CORS_DETAIL_NAME_LEN ? "..." : "");
+                }
+                return CORS_HEADERS_MALFORMED;
+            }
         }
-        *lowercased = *lowercased ? apr_pstrcat(p, *lowercased, ", ", item,
-                                                NULL)
-                                  : item;
-        if (list && apr_hash_get(list->names, item, APR_HASH_KEY_STRING)) {
+        if (echo) {
+            if (echo != check->echo) {
+                *echo++ = ',';
+                *echo++ = ' ';
+            }
+            memcpy(echo, name, n);
+            echo += n;
+            *echo = '\0';
+        }
+        if (list && apr_hash_get(list->names, name, n)) {
             continue;
         }
         /* Fetch: "*" is a wildcard for every name but Authorization */
-        if (list && list->wildcard && strcmp(item, "authorization") != 0) {
+        if (list && list->wildcard
+            && !(n == 13 && !memcmp(name, "authorization", 13))) {
             continue;
         }
-        refused = refused ? apr_pstrcat(p, refused, ", ", item, NULL) : item;
+        if (want_detail && refused < CORS_DETAIL_NAMES) {
+            detail += sprintf(detail, "%s%.*s%s", refused ? ", " : "",
+                              (int)(n < CORS_DETAIL_NAME_LEN ? n
+                                    : CORS_DETAIL_NAME_LEN),
+                              name, n > CORS_DETAIL_NAME_LEN ? "..." : "");
+        }
+        refused++;
     }
-    return refused;
+    if (refused && want_detail) {
+        cors_add_more(&detail, CORS_DETAIL_NAMES, refused);
+    }
+    return refused ? CORS_HEADERS_REFUSED : CORS_HEADERS_ALLOWED;
 }
 
 /* Does a list allow a requested method?  Methods are case-sensitive. */

@@ -91,6 +91,35 @@ typedef enum {
     CORS_MATCH_ANY              /* only through "*" */
 } cors_match;
 
+/* The most names an Access-Control-Request-Headers value may list.
+ * Browsers send only the few non-safelisted headers a script set; a
+ * longer list is refused as malformed. */
+#define CORS_MAX_REQUEST_HEADERS 64
+
+/* How many refused names the debug log shows, and how much of each */
+#define CORS_DETAIL_NAMES 8
+#define CORS_DETAIL_NAME_LEN 64
+
+/* How an Access-Control-Request-Headers value fared against a list. */
+typedef enum {
+    CORS_HEADERS_ALLOWED,
+    CORS_HEADERS_REFUSED,       /* well-formed; some names not allowed */
+    CORS_HEADERS_MALFORMED,     /* a name that is not a token */
+    CORS_HEADERS_TOO_MANY       /* more than CORS_MAX_REQUEST_HEADERS */
+} cors_headers_result;
+
+/* What cors_check_request_headers found. */
+typedef struct {
+    /* the requested names, lowercase, ", "-joined (when asked for) */
+    const char *echo;
+    /* for the log (when asked for): the refused names, the malformed
+     * name, or what is too many; bounded */
+    const char *detail;
+    /* names read, up to one more than CORS_MAX_REQUEST_HEADERS */
+    int count;
+} cors_headers_check;
+
+int cors_is_tchar(unsigned char c);
 int cors_is_token(const char *s);
 const char *cors_parse_origin(const char *origin, int patterns,
                               cors_origin_parts *parts);
@@ -99,11 +128,11 @@ void cors_serialize_origin(const cors_origin_parts *parts, char *buf);
 cors_match cors_match_origin(const cors_origin_policy *policy,
                              const char *origin, const char **why,
                              const char **entry);
-const char *cors_check_request_headers(apr_pool_t *p,
-                                       const cors_token_list *list,
-                                       const char *requested,
-                                       int *malformed,
-                                       const char **lowercased);
+cors_headers_result cors_check_request_headers(apr_pool_t *p,
+                                               const cors_token_list *list,
+                                               const char *requested,
+                                               int want_echo, int want_detail,
+                                               cors_headers_check *check);
 int cors_method_allowed(const cors_token_list *list, const char *method);
 const char *cors_listed_summary(apr_pool_t *p,
                                 const cors_origin_policy *policy);

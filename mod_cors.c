@@ -42,24 +42,48 @@
  *     would refuse the real request.  mod_authz_core's authorize_userless
  *     runs at LAST in this hook: it answers 403 for client-address rules
  *     (Require ip/host/all denied) and declines when it needs a user.  Only
- *     then do we return OK for an *allowed* preflight, which skips authn
- *     and authz for that request alone.  Everything else, refused
- *     preflights included, goes through authentication as usual.
+ *     then does this hook see an *allowed* preflight, and it exempts it
+ *     from authentication by answering it right there: it writes the 204
+ *     and returns DONE, which ends ap_process_request_internal().  The
+ *     exemption and the answer are one step, so nothing that could reveal
+ *     or act on the protected resource runs for the request: no type
+ *     checker (mod_negotiation's MultiViews 406 lists the variants), no
+ *     fixup (mod_headers' RequestHeader, per-directory rewrites), no
+ *     handler.  This does not depend on winning any hook race: mod_proxy's
+ *     handler claims every proxied request at FIRST whatever r->handler
+ *     says, and the order between equal priorities follows LoadModule;
+ *     mod_lua's LuaMapHandler runs before FIRST.  No request body is read
+ *     either: a preflight has none, and reading an announced one would
+ *     send "100 Continue" and cost what the client chose; the connection
+ *     is closed after the answer instead.  Refused preflights, and every
+ *     other request, go through authentication as usual.
  *
- * fixups, REALLY_FIRST:  per-directory redirects happen in fixups
- *     (mod_rewrite's per-dir [R] at FIRST, mod_alias's per-dir
- *     "Redirect URL-path URL" at MIDDLE, mod_dir's trailing-slash 301 at
- *     LAST).  Redirects of the server config, and mod_alias's one-URL
- *     "Redirect URL" inside <Location>, run in translate_name, before the
- *     per-directory policy is known: the README documents them.  A
- *     browser treats a redirected preflight as a failure, so a preflight
- *     is claimed here: r->handler becomes "cors-preflight", the handler
- *     runs through ap_invoke_handler() (so insert_filter hooks still run),
- *     and we return DONE so no later fixup can redirect and the resource's
- *     own handler (file, CGI, proxy) never runs.  For actual requests this
- *     hook sets the CORS response headers.
+ * type_checker, REALLY_FIRST:  a preflight that passed the access checks
+ *     by itself (no user needed) is answered here the same way, before
+ *     mod_negotiation's type checker (FIRST) and before the fixups that
+ *     redirect; a refused one gets 403.  Nothing is exempted here, so a
+ *     module that wins this race first only costs the preflight its
+ *     answer, never access.
  *
- * handler "cors-preflight":  writes the 204 preflight answer.
+ * fixups, REALLY_FIRST:  sets the CORS headers of actual requests.
+ *     Per-directory redirects happen in fixups (mod_rewrite's per-dir [R]
+ *     at FIRST, mod_alias's per-dir "Redirect URL-path URL" at MIDDLE,
+ *     mod_dir's trailing-slash 301 at LAST).  A preflight reaches this hook
+ *     only if another type checker claimed it first; it is answered here
+ *     then, with DONE, so no later fixup can redirect it.  Redirects of the
+ *     server config, and mod_alias's one-URL "Redirect URL" inside
+ *     <Location>, run in translate_name, before the per-directory policy is
+ *     known: the README documents them.
+ *
+ * No handler.  The module was first shaped with a "cors-preflight"
+ *     handler claimed from fixups, so the resource's own handler would not
+ *     run.  A handler cannot keep that promise: it runs after type_checker
+ *     and fixups, and competes with every other module's handler (see
+ *     above).  The preflight is answered from the hooks above instead;
+ *     r->handler is still set to "cors-preflight", so %R in the access log
+ *     and server-status show who answered.  The insert_filter hooks do not
+ *     run for a preflight answer (mod_headers' "Header always set" does not
+ *     reach it).
  *
  * insert_error_filter:  errors raised before fixups (401 and 403 from
  *     the auth phase) never saw our headers, and ap_send_error_response()
@@ -571,17 +595,14 @@ typedef struct {
     const char *allow_headers;
 } cors_request_state;
 
-static const char *cors_escape(request_rec *r, const char *value)
-{
-    return ap_escape_logitem(r->pool, value);
-}
-
-/* "preflight OPTIONS /x" or "GET /x": what the log says was refused */
+/* "preflight OPTIONS /x" or "GET /x": what the log says was refused.
+ * Client bytes go to the error log as they are: httpd escapes every
+ * message (ap_escape_errorlog_item), so escaping here would show each
+ * byte twice ("\\xc3"). */
 static const char *cors_describe(request_rec *r, const cors_request_state *st)
 {
-    return apr_psprintf(r->pool, "%s%s %s",
-                        st->is_preflight ? "preflight " : "", r->method,
-                        cors_escape(r, r->uri));
+    return apr_pstrcat(r->pool, st->is_preflight ? "preflight " : "",
+                       r->method, " ", r->uri, NULL);
 }
 
 static int cors_preflight_decision(request_rec *r, cors_request_state *st,
@@ -596,53 +617,72 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     const char *requested = apr_table_get(r->headers_in,
                                           "Access-Control-Request-Headers");
     const cors_token_list *headers = conf->allow_headers;
-    const char *refused, *lowercased = NULL;
-    int malformed = 0;
+    int echo_headers = headers && headers->wildcard && st->credentials;
+    cors_headers_check check;
+    cors_headers_result result;
 
     if (!cors_is_token(method)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "CORS0105: refused %s from origin %s: "
-                      "Access-Control-Request-Method '%s' is not a method "
-                      "name (policy at %s)", cors_describe(r, st), origin,
-                      cors_escape(r, method), conf->policy->defined_at);
+        if (APLOGrdebug(r)) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CORS0105: refused %s from origin %s: "
+                          "Access-Control-Request-Method '%s' is not a "
+                          "method name (policy at %s)", cors_describe(r, st),
+                          origin, method, conf->policy->defined_at);
+        }
         return CORS_MALFORMED;
     }
     if (!cors_method_allowed(methods, method)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                      "CORS0103: refused %s from origin %s: method %s is "
-                      "not allowed: CorsAllowMethods is %s (%s); add %s "
-                      "there", cors_describe(r, st), origin,
-                      cors_escape(r, method), methods->joined,
-                      conf->set_at[CORS_SET_METHODS]
-                      ? conf->set_at[CORS_SET_METHODS] : "default",
-                      cors_escape(r, method));
+        if (APLOGrdebug(r)) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          "CORS0103: refused %s from origin %s: method %s "
+                          "is not allowed: CorsAllowMethods is %s (%s); add "
+                          "%s there", cors_describe(r, st), origin, method,
+                          methods->joined,
+                          conf->set_at[CORS_SET_METHODS]
+                          ? conf->set_at[CORS_SET_METHODS] : "default",
+                          method);
+        }
         return CORS_REFUSED_METHOD;
     }
+    check.echo = NULL;
     if (requested) {
-        refused = cors_check_request_headers(r->pool, headers, requested,
-                                             &malformed, &lowercased);
-        if (malformed) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CORS0105: refused %s from origin %s: "
-                          "Access-Control-Request-Headers has '%s', which "
-                          "is not a header name (policy at %s)",
-                          cors_describe(r, st), origin,
-                          cors_escape(r, refused), conf->policy->defined_at);
+        result = cors_check_request_headers(r->pool, headers, requested,
+                                            echo_headers, APLOGrdebug(r),
+                                            &check);
+        if (result == CORS_HEADERS_MALFORMED
+            || result == CORS_HEADERS_TOO_MANY) {
+            if (APLOGrdebug(r)) {
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                              "CORS0105: refused %s from origin %s: "
+                              "Access-Control-Request-Headers %s (policy at "
+                              "%s)", cors_describe(r, st), origin,
+                              result == CORS_HEADERS_TOO_MANY
+                              ? apr_psprintf(r->pool, "lists more than %d "
+                                             "names, more than any browser "
+                                             "sends",
+                                             CORS_MAX_REQUEST_HEADERS)
+                              : apr_psprintf(r->pool, "has '%s', which is "
+                                             "not a header name",
+                                             check.detail),
+                              conf->policy->defined_at);
+            }
             return CORS_MALFORMED;
         }
-        if (refused) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CORS0104: refused %s from origin %s: request "
-                          "header(s) not allowed: %s; CorsAllowHeaders is "
-                          "%s (%s)%s", cors_describe(r, st), origin,
-                          refused,
-                          headers ? headers->joined : "not set",
-                          conf->set_at[CORS_SET_HEADERS]
-                          ? conf->set_at[CORS_SET_HEADERS] : "default",
-                          /* with "*" only Authorization can be refused */
-                          (headers && headers->wildcard)
-                          ? "; '*' never covers Authorization, list it by "
-                            "name" : "");
+        if (result == CORS_HEADERS_REFUSED) {
+            if (APLOGrdebug(r)) {
+                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                              "CORS0104: refused %s from origin %s: request "
+                              "header(s) not allowed: %s; CorsAllowHeaders "
+                              "is %s (%s)%s", cors_describe(r, st), origin,
+                              check.detail,
+                              headers ? headers->joined : "not set",
+                              conf->set_at[CORS_SET_HEADERS]
+                              ? conf->set_at[CORS_SET_HEADERS] : "default",
+                              /* with "*" only Authorization is refused */
+                              (headers && headers->wildcard)
+                              ? "; '*' never covers Authorization, list it "
+                                "by name" : "");
+            }
             return CORS_REFUSED_HEADER;
         }
     }
@@ -654,8 +694,8 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     else {
         st->allow_methods = methods->joined;
     }
-    if (headers && headers->wildcard && st->credentials) {
-        st->allow_headers = lowercased;
+    if (echo_headers) {
+        st->allow_headers = check.echo;
     }
     else if (headers) {
         st->allow_headers = headers->joined;
@@ -692,7 +732,7 @@ static void cors_decide(request_rec *r, cors_request_state *st)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           "CORS0101: refused %s: Origin '%s' is malformed: "
                           "%s (policy at %s)%s%s", cors_describe(r, st),
-                          cors_escape(r, origin), why,
+                          origin, why,
                           conf->policy->defined_at,
                           hint ? "; closest configured entry: " : "",
                           hint ? hint : "");
@@ -715,7 +755,7 @@ static void cors_decide(request_rec *r, cors_request_state *st)
     if (match == CORS_MATCH_ANY) {
         /* A "*" inherited under an inner "CorsAllowCredentials On" must
          * not turn into reflecting every origin with credentials. */
-        if (conf->allow_credentials == 1) {
+        if (conf->allow_credentials == 1 && APLOGrdebug(r)) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           "CORS0106: %s from origin %s: credentials are "
                           "on (%s) but the origin is allowed only through "
@@ -745,10 +785,12 @@ static void cors_decide(request_rec *r, cors_request_state *st)
     else {
         st->outcome = CORS_ALLOWED;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                  "CORS0110: allowed %s from origin %s by '%s' (policy at "
-                  "%s)", cors_describe(r, st), origin, entry,
-                  conf->policy->defined_at);
+    if (APLOGrtrace1(r)) {
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      "CORS0110: allowed %s from origin %s by '%s' (policy "
+                      "at %s)", cors_describe(r, st), origin, entry,
+                      conf->policy->defined_at);
+    }
 }
 
 /* The decision for the client request r belongs to, made on first use.
@@ -821,8 +863,9 @@ static int cors_is_safelisted_response_header(const char *name)
 
 typedef struct {
     request_rec *r;
-    apr_hash_t *seen;
-    const char *names;
+    apr_hash_t *seen;           /* lowercased names already listed */
+    apr_array_header_t *names;  /* as they appear, once each */
+    apr_size_t len;             /* their total length */
 } cors_expose_ctx;
 
 static int cors_add_exposed_name(void *vctx, const char *key,
@@ -840,25 +883,44 @@ static int cors_add_exposed_name(void *vctx, const char *key,
     ap_str_tolower(lower);
     if (!apr_hash_get(ctx->seen, lower, APR_HASH_KEY_STRING)) {
         apr_hash_set(ctx->seen, lower, APR_HASH_KEY_STRING, lower);
-        ctx->names = ctx->names ? apr_pstrcat(ctx->r->pool, ctx->names, ", ",
-                                              key, NULL)
-                                : key;
+        *(const char **)apr_array_push(ctx->names) = key;
+        ctx->len += strlen(key) + 2;
     }
     return 1;
 }
 
 /* "CorsExposeHeaders *" with credentials: a browser reads "*" literally,
- * so name the headers this response actually has. */
+ * so name the headers this response actually has.  Linear in the number
+ * of response headers: the list is joined once, at the end. */
 static const char *cors_exposed_response_names(request_rec *r)
 {
     cors_expose_ctx ctx;
+    char *joined, *out;
+    int i;
 
     ctx.r = r;
     ctx.seen = apr_hash_make(r->pool);
-    ctx.names = NULL;
+    ctx.names = apr_array_make(r->pool, 16, sizeof(const char *));
+    ctx.len = 0;
     apr_table_do(cors_add_exposed_name, &ctx, r->headers_out, NULL);
     apr_table_do(cors_add_exposed_name, &ctx, r->err_headers_out, NULL);
-    return ctx.names;
+    if (ctx.names->nelts == 0) {
+        return NULL;
+    }
+    out = joined = apr_palloc(r->pool, ctx.len + 1);
+    for (i = 0; i < ctx.names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(ctx.names, i, const char *);
+        apr_size_t n = strlen(name);
+
+        if (i > 0) {
+            *out++ = ',';
+            *out++ = ' ';
+        }
+        memcpy(out, name, n);
+        out += n;
+    }
+    *out = '\0';
+    return joined;
 }
 
 /* Removes every field the module owns from both tables. */
@@ -912,12 +974,17 @@ static void cors_set_actual_headers(request_rec *r,
     }
 }
 
-/* The Vary of a preflight answer, refused or allowed. */
-static void cors_set_preflight_vary(request_rec *r)
+/* The Vary of a preflight answer, refused or allowed: every request
+ * field the answer depends on. */
+static void cors_set_preflight_vary(request_rec *r, const cors_dir_conf *conf)
 {
     cors_merge_vary(r, r->err_headers_out, "Origin");
     cors_merge_vary(r, r->err_headers_out, "Access-Control-Request-Method");
     cors_merge_vary(r, r->err_headers_out, "Access-Control-Request-Headers");
+    if (conf->allow_private_network == 1) {
+        cors_merge_vary(r, r->err_headers_out,
+                        "Access-Control-Request-Private-Network");
+    }
 }
 
 static void cors_set_preflight_headers(request_rec *r,
@@ -929,7 +996,7 @@ static void cors_set_preflight_headers(request_rec *r,
                                     "Access-Control-Request-Private-Network");
 
     cors_unset_fields(r);
-    cors_set_preflight_vary(r);
+    cors_set_preflight_vary(r, conf);
     apr_table_setn(out, "Access-Control-Allow-Origin", st->allow_origin);
     if (st->credentials) {
         apr_table_setn(out, "Access-Control-Allow-Credentials", "true");
@@ -947,7 +1014,7 @@ static void cors_set_preflight_headers(request_rec *r,
             apr_table_setn(out, "Access-Control-Allow-Private-Network",
                            "true");
         }
-        else {
+        else if (APLOGrdebug(r)) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           "CORS0107: %s from origin %s asks for private "
                           "network access, which CorsAllowPrivateNetwork "
@@ -992,9 +1059,31 @@ static int cors_header_parser(request_rec *r)
     return DECLINED;
 }
 
+/* Writes the 204 answer to an allowed preflight and ends the request: the
+ * hook returns DONE, so ap_process_request_internal() stops there and
+ * ap_die() finalizes the response.  No later hook, no handler and no
+ * insert_filter hook runs.  A preflight has no body: reading one the
+ * client announced would mean asking for it (100 Continue) and paying for
+ * it, so the connection is closed after the answer instead, and
+ * ap_discard_request_body() leaves it unread. */
+static int cors_answer_preflight(request_rec *r, cors_request_state *st)
+{
+    /* what %R in the access log and server-status show */
+    r->handler = CORS_PREFLIGHT_HANDLER;
+    r->allowed |= (AP_METHOD_BIT << M_OPTIONS);
+    r->expecting_100 = 0;
+    if (ap_request_has_body(r)) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+    cors_set_preflight_headers(r, st);
+    r->status = HTTP_NO_CONTENT;
+    return DONE;
+}
+
 /* access_checker_ex at REALLY_LAST: see the top of the file.  Runs only
  * when every earlier hook declined, i.e. when mod_authz_core needs an
- * authenticated user; an allowed preflight never has one. */
+ * authenticated user; an allowed preflight never has one.  The exemption
+ * and the answer are one step: nothing else runs for the request. */
 static int cors_access_checker_ex(request_rec *r)
 {
     cors_request_state *st = cors_request_state_get(r);
@@ -1004,29 +1093,45 @@ static int cors_access_checker_ex(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                       "CORS0111: preflight %s answered without "
                       "authentication (browsers never send credentials on "
-                      "a preflight)", cors_escape(r, r->uri));
-        return OK;
+                      "a preflight)", r->uri);
+        return cors_answer_preflight(r, st);
     }
     return DECLINED;
 }
 
-/* fixups at REALLY_FIRST: see the top of the file. */
+/* A preflight that passed the access checks on its own: answered if
+ * allowed, refused with 403 otherwise (its Vary set for the error). */
+static int cors_claim_preflight(request_rec *r, cors_request_state *st)
+{
+    if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
+        cors_set_preflight_vary(r, st->conf);
+        return HTTP_FORBIDDEN;
+    }
+    return cors_answer_preflight(r, st);
+}
+
+/* type_checker at REALLY_FIRST: see the top of the file. */
+static int cors_type_checker(request_rec *r)
+{
+    cors_request_state *st = cors_request_state_get(r);
+
+    if (st && st->is_preflight && !r->prev) {
+        return cors_claim_preflight(r, st);
+    }
+    return DECLINED;
+}
+
+/* fixups at REALLY_FIRST: see the top of the file.  A preflight gets here
+ * only when another type checker claimed the request before ours. */
 static int cors_fixups(request_rec *r)
 {
     cors_request_state *st = cors_request_state_get(r);
-    int status;
 
     if (!st) {
         return DECLINED;
     }
     if (st->is_preflight && !r->prev) {
-        if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
-            cors_set_preflight_vary(r);
-            return HTTP_FORBIDDEN;
-        }
-        r->handler = CORS_PREFLIGHT_HANDLER;
-        status = ap_invoke_handler(r);
-        return (status == OK) ? DONE : status;
+        return cors_claim_preflight(r, st);
     }
     cors_set_actual_headers(r, st, r->headers_out, 0);
     return OK;
@@ -1036,33 +1141,9 @@ static void cors_insert_filter(request_rec *r)
 {
     cors_request_state *st = cors_request_state_get(r);
 
-    if (st && !(st->is_preflight && !r->prev)) {
+    if (st) {
         cors_add_filter(r, st);
     }
-}
-
-/* The handler that answers preflights; the resource's handler never runs
- * for them (cors_fixups claims them). */
-static int cors_preflight_handler(request_rec *r)
-{
-    cors_request_state *st;
-    int status;
-
-    if (!r->handler || strcmp(r->handler, CORS_PREFLIGHT_HANDLER) != 0) {
-        return DECLINED;
-    }
-    st = cors_request_state_get(r);
-    if (!st || !st->is_preflight || st->outcome != CORS_PREFLIGHT_ALLOWED) {
-        return DECLINED;
-    }
-    r->allowed |= (AP_METHOD_BIT << M_OPTIONS);
-    status = ap_discard_request_body(r);
-    if (status != OK) {
-        return status;
-    }
-    cors_set_preflight_headers(r, st);
-    r->status = HTTP_NO_CONTENT;
-    return OK;
 }
 
 /* Error responses keep only err_headers_out, and errors from the auth
@@ -1075,7 +1156,7 @@ static void cors_insert_error_filter(request_rec *r)
         return;
     }
     if (st->is_preflight && !r->prev) {
-        cors_set_preflight_vary(r);
+        cors_set_preflight_vary(r, st->conf);
         return;
     }
     cors_set_actual_headers(r, st, r->err_headers_out, 0);
@@ -1292,9 +1373,10 @@ static void cors_register_hooks(apr_pool_t *p)
                           APR_HOOK_REALLY_FIRST);
     ap_hook_check_access_ex(cors_access_checker_ex, NULL, NULL,
                             APR_HOOK_REALLY_LAST, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_type_checker(cors_type_checker, NULL, NULL,
+                         APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(cors_fixups, NULL, fixups_before, APR_HOOK_REALLY_FIRST);
     ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_handler(cors_preflight_handler, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(cors_info_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);

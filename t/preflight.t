@@ -9,7 +9,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use CorsTest;
 
-plan tests => 176, need_lwp;
+plan tests => 179, need_lwp;
 
 my $A = 'https://a.example';
 my @PF_VARY = qw(Origin Access-Control-Request-Method
@@ -19,13 +19,14 @@ my $res;
 # An allowed preflight: 204, empty body, ACAO, Vary; no trace of the
 # resource's handler.
 sub allowed {
-    my ($res, $what, $origin) = @_;
+    my ($res, $what, $origin, @vary) = @_;
+    @vary = @PF_VARY unless @vary;
     is $res->code, 204, "$what: 204";
     is $res->content, '', "$what: empty body";
     is_deeply [field_values($res, 'Access-Control-Allow-Origin')],
         [$origin // $A], "$what: one ACAO field";
-    ok vary_ok($res, @PF_VARY), "$what: Vary lists the three request fields"
-        or diag explain [field_values($res, 'Vary')];
+    ok vary_ok($res, @vary), "$what: Vary lists the request fields "
+        . "the answer depends on" or diag explain [field_values($res, 'Vary')];
 }
 
 # A refused preflight: 403, no Access-Control-Allow-*, Vary as for an
@@ -146,7 +147,21 @@ ok !defined req(GET => '/pf/maxage/x.txt', Origin => $A)
 # --- Private Network Access -----------------------------------------------
 $res = preflight('/pf/pna/x.txt', $A, 'GET', undef,
                  'Access-Control-Request-Private-Network' => 'true');
-allowed($res, 'private network requested and allowed');
+# The answer depends on Access-Control-Request-Private-Network when
+# CorsAllowPrivateNetwork is On: Vary lists it, asked for or not.
+my @PNA_VARY = (@PF_VARY, 'Access-Control-Request-Private-Network');
+allowed($res, 'private network requested and allowed', undef, @PNA_VARY);
+ok vary_ok(preflight('/pf/pna/x.txt', $A, 'GET'), @PNA_VARY),
+    'CorsAllowPrivateNetwork On, not requested: Vary lists '
+    . 'Access-Control-Request-Private-Network';
+ok vary_ok(preflight('/pf/pna/x.txt', $A, 'PATCH'), @PNA_VARY),
+    'CorsAllowPrivateNetwork On, refused preflight: Vary lists '
+    . 'Access-Control-Request-Private-Network';
+ok vary_ok(preflight('/pf/x.txt', $A, 'GET', undef,
+                     'Access-Control-Request-Private-Network' => 'true'),
+           @PF_VARY),
+    'CorsAllowPrivateNetwork Off: Vary without '
+    . 'Access-Control-Request-Private-Network';
 is $res->header('Access-Control-Allow-Private-Network'), 'true',
     'CorsAllowPrivateNetwork On + request: ACAPN true';
 ok !defined preflight('/pf/pna/x.txt', $A, 'GET')
