@@ -106,6 +106,9 @@ clean:
 	-@bash tools/demo.sh stop --if-running
 	-@$(PERL) t/TEST.PL -clean >/dev/null 2>&1
 	rm -rf .libs *.la *.lo *.slo *.o build
+	rm -rf debian/.debhelper debian/libapache2-mod-cors debian/tmp \
+	       debian/files debian/*.substvars debian/*.debhelper \
+	       debian/*.debhelper.log debian/debhelper-build-stamp
 	rm -rf t/logs t/state t/TEST t/conf/apache_test_config.pm \
 	       t/conf/mime.types t/htdocs/index.html
 	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done

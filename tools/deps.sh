@@ -7,6 +7,7 @@
 #   tools/deps.sh demo          packages for `make demo`
 #   tools/deps.sh deb           Build-Depends of debian/control (and
 #                               build-essential) for `make deb`
+#   tools/deps.sh package       what tools/test-package.sh runs
 #   tools/deps.sh --list test   print the package names only
 #
 # DEPS_NO_INSTALL=1 only checks, even as root.
@@ -25,7 +26,7 @@ declare -A TARGETS=(
     # Keep in step with Build-Depends in debian/control: dpkg-buildpackage
     # checks them (dpkg-checkbuilddeps) and stops if one is missing.
     [deb]="build-essential debhelper dpkg-dev apache2-dev libpsl-dev"
-    [package]="apache2 curl lintian iproute2"
+    [package]="apache2 curl lintian iproute2 binutils"
 )
 
 # How to tell a package is usable. A package without a probe is checked
@@ -42,6 +43,7 @@ declare -A PROBES=(
     [clang]="command -v clang"
     [lintian]="command -v lintian"
     [iproute2]="command -v ss"
+    [binutils]="command -v objdump"
 )
 
 present() {
