@@ -13,9 +13,18 @@
 #   make fuzz          fuzz the origin and header parsing with libFuzzer
 #                      (FUZZ_SECONDS, default 60)
 #   make install       install the module with apxs (and a2enmod on Debian)
+#   make deb           build the Debian package libapache2-mod-cors with
+#                      dpkg-buildpackage from a copy of the tree in
+#                      build/deb/src; the .deb lands in build/deb/
+#   make test-package  build the package, install it on this machine, check
+#                      it with the system Apache, purge it (root only; see
+#                      tools/test-package.sh)
 #   make clean         remove build output, test and demo leftovers
 
 APXS           ?= apxs
+# More apxs options for the module's build (debian/rules passes the
+# compiler and linker flags of dpkg-buildflags here).
+APXS_FLAGS     ?=
 PERL           ?= perl
 APACHE2        ?= /usr/sbin/apache2
 TEST_ARGS      ?=
@@ -34,7 +43,8 @@ SOURCES = mod_cors.c cors_match.c
 
 $(MODULE): $(SOURCES) cors_match.h
 	@command -v $(APXS) >/dev/null 2>&1 || DEPS_NO_INSTALL=1 bash tools/deps.sh build
-	$(APXS) -c -n cors -o mod_cors.la -Wc,-Wall -Wc,-Werror $(SOURCES)
+	$(APXS) -c -n cors -o mod_cors.la -Wc,-Wall -Wc,-Werror $(APXS_FLAGS) \
+	    $(SOURCES)
 
 test:
 	@bash tools/deps.sh test
@@ -83,12 +93,24 @@ install: all
 	    $(APXS) -i -a -n cors mod_cors.la; \
 	fi
 
+deb:
+	@bash tools/deps.sh deb
+	@bash tools/build-deb.sh
+
+test-package:
+	@bash tools/deps.sh package
+	@$(MAKE) --no-print-directory deb
+	@bash tools/test-package.sh
+
 clean:
 	-@bash tools/demo.sh stop --if-running
 	-@$(PERL) t/TEST.PL -clean >/dev/null 2>&1
 	rm -rf .libs *.la *.lo *.slo *.o build
+	rm -rf debian/.debhelper debian/libapache2-mod-cors debian/tmp \
+	       debian/files debian/*.substvars debian/*.debhelper \
+	       debian/*.debhelper.log debian/debhelper-build-stamp
 	rm -rf t/logs t/state t/TEST t/conf/apache_test_config.pm \
 	       t/conf/mime.types t/htdocs/index.html
 	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done
 
-.PHONY: all test demo demo-stop bench fuzz install clean
+.PHONY: all test demo demo-stop bench fuzz install deb test-package clean

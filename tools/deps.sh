@@ -5,6 +5,9 @@
 #
 #   tools/deps.sh test          packages for `make test`
 #   tools/deps.sh demo          packages for `make demo`
+#   tools/deps.sh deb           Build-Depends of debian/control (and
+#                               build-essential) for `make deb`
+#   tools/deps.sh package       what tools/test-package.sh runs
 #   tools/deps.sh --list test   print the package names only
 #
 # DEPS_NO_INSTALL=1 only checks, even as root.
@@ -20,6 +23,10 @@ declare -A TARGETS=(
     [demo]="apache2 apache2-dev curl"
     [bench]="apache2 apache2-dev curl wrk valgrind"
     [fuzz]="apache2-dev clang libclang-rt-14-dev"
+    # Keep in step with Build-Depends in debian/control: dpkg-buildpackage
+    # checks them (dpkg-checkbuilddeps) and stops if one is missing.
+    [deb]="build-essential debhelper dpkg-dev apache2-dev libpsl-dev"
+    [package]="apache2 curl lintian iproute2 binutils"
 )
 
 # How to tell a package is usable. A package without a probe is checked
@@ -34,6 +41,9 @@ declare -A PROBES=(
     [wrk]="command -v wrk"
     [valgrind]="command -v valgrind"
     [clang]="command -v clang"
+    [lintian]="command -v lintian"
+    [iproute2]="command -v ss"
+    [binutils]="command -v objdump"
 )
 
 present() {
