@@ -19,7 +19,8 @@ set -euo pipefail
 
 declare -A TARGETS=(
     [build]="apache2-dev"
-    [test]="apache2 apache2-dev libapache2-mod-perl2 libwww-perl curl chromium"
+    [test]="apache2 apache2-dev libapache2-mod-perl2 libwww-perl curl chromium
+            varnish"
     [demo]="apache2 apache2-dev curl"
     [bench]="apache2 apache2-dev curl wrk valgrind"
     [fuzz]="apache2-dev clang libclang-rt-14-dev"
@@ -38,6 +39,7 @@ declare -A PROBES=(
     [libwww-perl]="perl -MLWP::UserAgent -e1"
     [curl]="command -v curl"
     [chromium]="command -v chromium"
+    [varnish]="test -x /usr/sbin/varnishd"
     [wrk]="command -v wrk"
     [valgrind]="command -v valgrind"
     [clang]="command -v clang"

@@ -62,14 +62,16 @@ cleanup() {
     local pidfile pid
     rm -f "$out"
     [ -n "$tmp" ] || return 0
-    # A test server left behind by an interrupted run is ours: stop it by PID.
-    pidfile="$tmp/t/logs/httpd.pid"
-    if [ -f "$pidfile" ]; then
+    # A test server left behind by an interrupted run is ours: stop it by PID
+    # (Apache, and the varnishd that t/cache_varnish.t starts).
+    for pidfile in "$tmp/t/logs/httpd.pid" "$tmp/t/logs/varnish/varnishd.pid"
+    do
+        [ -f "$pidfile" ] || continue
         pid=$(cat "$pidfile" 2>/dev/null || true)
         if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
             kill "$pid" 2>/dev/null || true
         fi
-    fi
+    done
     if [ -n "${KEEP_TEST_DIR:-}" ]; then
         echo "run-tests: kept $tmp"
     else
