@@ -589,6 +589,10 @@ typedef struct {
     const cors_dir_conf *conf;  /* NULL: no policy applies */
     cors_outcome outcome;
     int is_preflight;
+    /* the policy allows every origin without credentials: every actual
+     * response of the scope is the same for every Origin (see
+     * cors_set_actual_headers) */
+    int shared;
     const char *allow_origin;   /* Access-Control-Allow-Origin, or NULL */
     int credentials;            /* send Access-Control-Allow-Credentials */
     const char *allow_methods;  /* preflight answers */
@@ -715,12 +719,19 @@ static void cors_decide(request_rec *r, cors_request_state *st)
     st->is_preflight = (r->method_number == M_OPTIONS && origin
                         && apr_table_get(r->headers_in,
                                          "Access-Control-Request-Method"));
+    st->shared = conf->policy->any && conf->allow_credentials != 1;
     if (!origin) {
         st->outcome = CORS_NOT_CORS;
         return;
     }
 
     match = cors_match_origin(conf->policy, origin, &why, &entry);
+    if (match == CORS_MATCH_NONE && st->shared && !strcmp(origin, "null")) {
+        /* "*" never reflects "null", but a shared "*" answer covers it:
+         * without credentials a browser accepts "*" from an opaque origin */
+        match = CORS_MATCH_ANY;
+        entry = "*";
+    }
     if (match == CORS_MATCH_MALFORMED || match == CORS_MATCH_NONE) {
         st->outcome = (match == CORS_MATCH_MALFORMED) ? CORS_MALFORMED
                                                       : CORS_REFUSED_ORIGIN;
@@ -953,6 +964,18 @@ static void cors_set_actual_headers(request_rec *r,
         return;
     }
     cors_unset_fields(r);
+    if (st->shared) {
+        /* Fetch, "CORS protocol and HTTP caches": where every origin is
+         * allowed without credentials, the same "*" on every response,
+         * Origin or not, lets a shared cache keep one copy for all sites
+         * instead of one per Origin (so no Vary: Origin). */
+        apr_table_setn(out, "Access-Control-Allow-Origin", "*");
+        if (expose) {
+            apr_table_setn(out, "Access-Control-Expose-Headers",
+                           expose->joined);
+        }
+        return;
+    }
     cors_merge_vary(r, out, "Origin");
     if (st->outcome != CORS_ALLOWED) {
         return;

@@ -3,7 +3,9 @@
 #
 # A cached response must never carry the Access-Control-Allow-Origin
 # computed for another origin: mod_cors's Vary: Origin makes the cache keep
-# one variant per Origin (and one for no Origin). Each sequence is run
+# one variant per Origin (and one for no Origin); a CorsAllowOrigin *
+# policy without credentials sends the same "*" to all, without Vary:
+# Origin, and one copy serves every site. Each sequence is run
 # with the cache as a quick handler (the default, main server: a hit skips
 # every other hook) and as a normal handler (vhost cycle_cache_handler,
 # CacheQuickHandler off: a hit runs the request's hooks).
@@ -30,9 +32,10 @@ File::Path::mkpath($root) unless -d $root;
 my $run = "run=$$-" . time;
 
 # get(URL, ORIGIN or undef, expected X-Cache (HIT or MISS), expected
-# Access-Control-Allow-Origin or undef, label)
+# Access-Control-Allow-Origin or undef, label[, shared]): a shared answer
+# (CorsAllowOrigin * without credentials) has no Vary: Origin.
 sub get {
-    my ($url, $origin, $xcache, $acao, $what) = @_;
+    my ($url, $origin, $xcache, $acao, $what, $shared) = @_;
     my $res = req(GET => $url, (defined $origin ? (Origin => $origin) : ()));
     is $res->code, 200, "$what: 200";
     like $res->header('X-Cache') // '', qr/^\Q$xcache\E\b/,
@@ -49,7 +52,14 @@ sub get {
     # backend's (proxied case) may be stored or replayed.
     is_deeply [grep { !/^access-control-allow-origin$/ } acheaders($res)],
         [], "$what: no other Access-Control-* field";
-    ok((grep { $_ eq 'origin' } vary_tokens($res)), "$what: Vary has Origin");
+    if ($shared) {
+        ok(!(grep { $_ eq 'origin' } vary_tokens($res)),
+           "$what: no Vary: Origin (one copy for every site)");
+    }
+    else {
+        ok((grep { $_ eq 'origin' } vary_tokens($res)),
+           "$what: Vary has Origin");
+    }
     return $res;
 }
 
@@ -89,14 +99,15 @@ for my $mode ([ 'quick handler', undef ],
         "$l: preflight: Access-Control-Allow-Origin once";
     ok !defined $res->header('X-Cache'), "$l: preflight: not from the cache";
 
-    # CorsAllowOrigin *
+    # CorsAllowOrigin *: the same answer for every Origin and for none,
+    # so the first copy serves them all.
     $u = url("/cycle/cached/star/file.txt?$run", $vhost);
     $l = "$name, *";
-    get($u, undef, 'MISS', undef, "$l: no Origin, first");
-    get($u, undef, 'HIT',  undef, "$l: no Origin, again");
-    get($u, $A,    'MISS', '*',   "$l: a");
-    get($u, $A,    'HIT',  '*',   "$l: a, again");
-    get($u, $B,    'MISS', '*',   "$l: b");
-    get($u, $B,    'HIT',  '*',   "$l: b, again");
-    get($u, undef, 'HIT',  undef, "$l: no Origin, third time");
+    get($u, undef, 'MISS', '*', "$l: no Origin, first", 1);
+    get($u, undef, 'HIT',  '*', "$l: no Origin, again", 1);
+    get($u, $A,    'HIT',  '*', "$l: a", 1);
+    get($u, $A,    'HIT',  '*', "$l: a, again", 1);
+    get($u, $B,    'HIT',  '*', "$l: b", 1);
+    get($u, $B,    'HIT',  '*', "$l: b, again", 1);
+    get($u, undef, 'HIT',  '*', "$l: no Origin, third time", 1);
 }
