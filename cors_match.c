@@ -272,11 +272,11 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
         /* subdomain patterns never cover IP literals */
         apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
                      (int)(prefix_len + parts->host_len), parts->scheme);
-        return apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+        return apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
     }
     apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
                  (int)(prefix_len + parts->host_len), parts->scheme);
-    found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+    found = apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
 
     for (dot = memchr(parts->host, '.', parts->host_len);
          dot && !found;
@@ -287,11 +287,11 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
                      (int)prefix_len, parts->scheme, suffix_len, dot + 1,
                      parts->port ? ":" : "",
                      (int)parts->port_len, parts->port ? parts->port : "");
-        found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+        found = apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
         if (!found) {
             apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s*.%.*s:*",
                          (int)prefix_len, parts->scheme, suffix_len, dot + 1);
-            found = apr_hash_get(policy->origins, key, APR_HASH_KEY_STRING);
+            found = apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
         }
     }
     return found;
@@ -307,11 +307,14 @@ cors_match cors_match_origin(const cors_origin_policy *policy,
     cors_origin_parts parts;
     char serialized[CORS_ORIGIN_MAX_LEN + 1];
     char key[CORS_ORIGIN_MAX_LEN + 8];
-    int is_null = !strcmp(origin, "null");
+    int is_null = (origin[0] == 'n' && !strcmp(origin, "null"));
     int i;
 
     *why = NULL;
-    *entry = NULL;
+    *entry = apr_hash_get(policy->exact, origin, APR_HASH_KEY_STRING);
+    if (*entry) {
+        return CORS_MATCH_LISTED;
+    }
     if (!is_null) {
         *why = cors_parse_origin(origin, 0, &parts);
         if (*why) {
@@ -326,11 +329,9 @@ cors_match cors_match_origin(const cors_origin_policy *policy,
                    "default port written out)";
             return CORS_MATCH_MALFORMED;
         }
-    }
-
-    *entry = apr_hash_get(policy->origins, origin, APR_HASH_KEY_STRING);
-    if (!*entry && !is_null) {
-        *entry = cors_lookup_patterns(policy, &parts, key);
+        if (apr_hash_count(policy->patterns)) {
+            *entry = cors_lookup_patterns(policy, &parts, key);
+        }
     }
     for (i = 0; !*entry && i < policy->regexes->nelts; i++) {
         const cors_origin_regex *re =
@@ -524,7 +525,7 @@ const char *cors_near_miss(apr_pool_t *p,
     int asked_www, i;
 
     if (len > 1 && origin[len - 1] == '/'
-        && apr_hash_get(policy->origins, origin, len - 1)) {
+        && apr_hash_get(policy->exact, origin, len - 1)) {
         return apr_pstrcat(p, apr_pstrmemdup(p, origin, len - 1),
                            " (the Origin has a trailing slash; browsers "
                            "never send one)", NULL);

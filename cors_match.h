@@ -34,12 +34,15 @@
 /* One origin policy: CorsAllowOrigin and CorsAllowOriginMatch lines of
  * one scope.  An inner scope replaces it whole. */
 typedef struct {
-    /* Normalized origins and pattern keys -> the configured text.  Keys:
-     * "https://a.example" exact, "http://localhost:*" any port,
-     * "https:" "//" "*.example.com" (and with ":*") for subdomains.
-     * A request looks up a handful of keys built from its Origin, so the
+    /* Exact origins, serialized, and "null" -> the configured text.  A
+     * key is by construction a serialized origin, so an Origin is looked
+     * up here as sent, before any parsing: a hit needs none. */
+    apr_hash_t *exact;
+    /* Pattern keys -> the configured text: "http://localhost:*" any port,
+     * "https:" "//" "*.example.com" (and with ":*") for subdomains.  A
+     * request looks up a handful of keys built from its Origin, so the
      * cost does not grow with the list. */
-    apr_hash_t *origins;
+    apr_hash_t *patterns;
     /* CorsAllowOrigin values, normalized, in order, for the log and the
      * cors-info page */
     apr_array_header_t *listed;

@@ -144,6 +144,17 @@ static const char *const cors_response_fields[] = {
     NULL
 };
 
+/* The values mod_cors writes that are not the request's own strings;
+ * their addresses tell its fields from anyone else's. */
+static const char cors_star[] = "*";
+static const char cors_true[] = "true";
+static const char cors_vary_origin[] = "Origin";
+static const char cors_vary_preflight[] =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+static const char cors_vary_preflight_pna[] =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
+    "Access-Control-Request-Private-Network";
+
 /* --------------------------------------------------------------------
  * Configuration structures
  */
@@ -287,7 +298,8 @@ static cors_origin_policy *cors_scope_policy(cmd_parms *cmd,
 {
     if (!conf->policy) {
         conf->policy = apr_pcalloc(cmd->pool, sizeof(*conf->policy));
-        conf->policy->origins = apr_hash_make(cmd->pool);
+        conf->policy->exact = apr_hash_make(cmd->pool);
+        conf->policy->patterns = apr_hash_make(cmd->pool);
         conf->policy->listed = apr_array_make(cmd->pool, 4,
                                               sizeof(const char *));
         conf->policy->regexes = apr_array_make(cmd->pool, 2,
@@ -325,7 +337,7 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
         return NULL;
     }
     if (!strcasecmp(arg, "null")) {
-        apr_hash_set(policy->origins, "null", APR_HASH_KEY_STRING, "null");
+        apr_hash_set(policy->exact, "null", APR_HASH_KEY_STRING, "null");
         policy->null_at = cors_directive_location(cmd);
         *(const char **)apr_array_push(policy->listed) = "null";
         return NULL;
@@ -345,8 +357,9 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
     }
     key = apr_palloc(cmd->pool, strlen(arg) + 1);
     cors_serialize_origin(&parts, key);
-    apr_hash_set(policy->origins, key, APR_HASH_KEY_STRING,
-                 apr_pstrdup(cmd->pool, arg));
+    apr_hash_set((parts.host_wildcard || parts.port_wildcard)
+                 ? policy->patterns : policy->exact,
+                 key, APR_HASH_KEY_STRING, apr_pstrdup(cmd->pool, arg));
     *(const char **)apr_array_push(policy->listed) = key;
     if (parts.scheme_len == 4 && !policy->http_at) {
         policy->http_at = cors_directive_location(cmd);
@@ -777,7 +790,7 @@ static void cors_decide(request_rec *r, cors_request_state *st)
                           conf->set_at[CORS_SET_CREDENTIALS],
                           conf->policy->defined_at);
         }
-        st->allow_origin = "*";
+        st->allow_origin = cors_star;
         st->credentials = 0;
     }
     else {
@@ -804,6 +817,9 @@ static void cors_decide(request_rec *r, cors_request_state *st)
     }
 }
 
+/* The decision for a request where no policy applies */
+static const cors_request_state cors_no_policy;
+
 /* The decision for the client request r belongs to, made on first use.
  * NULL when no policy applies, or for a subrequest. */
 static cors_request_state *cors_request_state_get(request_rec *r)
@@ -820,14 +836,18 @@ static cors_request_state *cors_request_state_get(request_rec *r)
     }
     st = ap_get_module_config(initial->request_config, &cors_module);
     if (!st) {
-        st = apr_pcalloc(initial->pool, sizeof(*st));
         conf = ap_get_module_config(initial->per_dir_config, &cors_module);
-        if (conf->engine != 0 && conf->policy) {
-            st->conf = conf;
-            cors_decide(initial, st);
-            apr_table_setn(initial->subprocess_env, "CORS_RESULT",
-                           cors_outcome_names[st->outcome]);
+        if (conf->engine == 0 || !conf->policy) {
+            /* most URLs of most sites: remember that, at no cost */
+            ap_set_module_config(initial->request_config, &cors_module,
+                                 (void *)&cors_no_policy);
+            return NULL;
         }
+        st = apr_pcalloc(initial->pool, sizeof(*st));
+        st->conf = conf;
+        cors_decide(initial, st);
+        apr_table_setn(initial->subprocess_env, "CORS_RESULT",
+                       cors_outcome_names[st->outcome]);
         ap_set_module_config(initial->request_config, &cors_module, st);
     }
     if (r != initial && st->conf) {
@@ -842,14 +862,17 @@ static cors_request_state *cors_request_state_get(request_rec *r)
 static void cors_merge_vary(request_rec *r, apr_table_t *table,
                             const char *token)
 {
+    const char *vary;
+
+    /* the common case: no Vary yet, nothing to join or search */
+    if (!apr_table_get(table, "Vary")) {
+        apr_table_setn(table, "Vary", token);
+        return;
+    }
     /* all Vary fields, joined: a backend may send several, and caches
      * (mod_cache_disk) read only the first */
-    const char *vary = apr_table_getm(r->pool, table, "Vary");
-
-    if (!vary) {
-        apr_table_setn(table, "Vary", token);
-    }
-    else if (!ap_find_token(r->pool, vary, token)) {
+    vary = apr_table_getm(r->pool, table, "Vary");
+    if (!ap_find_token(r->pool, vary, token)) {
         apr_table_setn(table, "Vary", apr_pstrcat(r->pool, vary, ", ", token,
                                                   NULL));
     }
@@ -945,44 +968,65 @@ static void cors_unset_fields(request_rec *r)
     }
 }
 
-/* Sets the headers of an actual (non-preflight) response into out, and
- * removes the fields from the other table: the header filter sends a
- * name present in both twice.  Safe to call more than once.
- *
+/* The Access-Control-* fields of a table: how many, and whether one of
+ * them was not written by mod_cors for this request (its value is not one
+ * of ours).  One pass over the table. */
+static int cors_count_fields(const apr_table_t *table,
+                             const cors_request_state *st, int *foreign)
+{
+    const apr_array_header_t *arr = apr_table_elts(table);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    const cors_token_list *expose = st->conf->expose_headers;
+    int i, n = 0;
+
+    for (i = 0; i < arr->nelts; i++) {
+        if (!e[i].key || strncasecmp(e[i].key, "Access-Control-", 15)) {
+            continue;
+        }
+        n++;
+        if (e[i].val != st->allow_origin && e[i].val != cors_star
+            && e[i].val != cors_true
+            && !(expose && e[i].val == expose->joined)) {
+            *foreign = 1;
+        }
+    }
+    return n;
+}
+
+/* Writes the headers of an actual (non-preflight) response into out.
  * fixups and the filter write to headers_out: a cache hit served by
  * mod_cache's handler replaces headers_out fields with the cached ones,
  * which are ours already.  The error hook writes to err_headers_out, the
- * only table an error response keeps. */
-static void cors_set_actual_headers(request_rec *r,
-                                    const cors_request_state *st,
-                                    apr_table_t *out, int final)
+ * only table an error response keeps.  Returns how many Access-Control-*
+ * fields it wrote. */
+static int cors_put_actual_headers(request_rec *r,
+                                   const cors_request_state *st,
+                                   apr_table_t *out, int final)
 {
-    const cors_dir_conf *conf = st->conf;
-    const cors_token_list *expose = conf->expose_headers;
+    const cors_token_list *expose = st->conf->expose_headers;
+    int n = 1;
 
-    if (conf->backend_headers == CORS_BACKEND_KEEP) {
-        return;
-    }
-    cors_unset_fields(r);
     if (st->shared) {
         /* Fetch, "CORS protocol and HTTP caches": where every origin is
          * allowed without credentials, the same "*" on every response,
          * Origin or not, lets a shared cache keep one copy for all sites
          * instead of one per Origin (so no Vary: Origin). */
-        apr_table_setn(out, "Access-Control-Allow-Origin", "*");
+        apr_table_setn(out, "Access-Control-Allow-Origin", cors_star);
         if (expose) {
             apr_table_setn(out, "Access-Control-Expose-Headers",
                            expose->joined);
+            n++;
         }
-        return;
+        return n;
     }
-    cors_merge_vary(r, out, "Origin");
+    cors_merge_vary(r, out, cors_vary_origin);
     if (st->outcome != CORS_ALLOWED) {
-        return;
+        return 0;
     }
     apr_table_setn(out, "Access-Control-Allow-Origin", st->allow_origin);
     if (st->credentials) {
-        apr_table_setn(out, "Access-Control-Allow-Credentials", "true");
+        apr_table_setn(out, "Access-Control-Allow-Credentials", cors_true);
+        n++;
     }
     if (expose && expose->wildcard && st->credentials) {
         /* only the final call sees every header of the response */
@@ -990,39 +1034,100 @@ static void cors_set_actual_headers(request_rec *r,
 
         if (names) {
             apr_table_setn(out, "Access-Control-Expose-Headers", names);
+            n++;
         }
     }
     else if (expose) {
         apr_table_setn(out, "Access-Control-Expose-Headers", expose->joined);
+        n++;
+    }
+    return n;
+}
+
+/* Sets the headers of an actual response into out, unless
+ * CorsBackendHeaders Keep leaves them to the backend.  Fields are only
+ * set here; the CORS_HEADERS filter, which runs once the handler and the
+ * backend are done, removes anyone else's. */
+static void cors_set_actual_headers(request_rec *r,
+                                    const cors_request_state *st,
+                                    apr_table_t *out)
+{
+    if (st->conf->backend_headers != CORS_BACKEND_KEEP) {
+        cors_put_actual_headers(r, st, out, 0);
+    }
+}
+
+/* When the response starts: leaves exactly one of each Access-Control-*
+ * field, ours, in headers_out.  Usually there is nothing to do but look:
+ * one pass over each table finds that every field is one mod_cors set, and
+ * once.  Otherwise (a backend's or a script's fields, ours in both tables,
+ * "CorsExposeHeaders *" with credentials, which names the final headers)
+ * every field is removed and ours are set again. */
+static void cors_finish_actual_headers(request_rec *r,
+                                       const cors_request_state *st)
+{
+    const cors_token_list *expose = st->conf->expose_headers;
+    int foreign = 0, in_out, in_err, want;
+
+    in_out = cors_count_fields(r->headers_out, st, &foreign);
+    in_err = cors_count_fields(r->err_headers_out, st, &foreign);
+    want = st->shared ? 1 + (expose != NULL)
+         : st->outcome != CORS_ALLOWED ? 0
+         : 1 + st->credentials + (expose != NULL);
+    if (foreign || in_err || in_out != want
+        || (expose && expose->wildcard && st->credentials)) {
+        cors_unset_fields(r);
+        cors_put_actual_headers(r, st, r->headers_out, 1);
+    }
+    else if (!st->shared
+             && apr_table_get(r->headers_out, "Vary") != cors_vary_origin) {
+        /* a handler replaced or added Vary after fixups */
+        cors_merge_vary(r, r->headers_out, cors_vary_origin);
     }
 }
 
 /* The Vary of a preflight answer, refused or allowed: every request
  * field the answer depends on. */
-static void cors_set_preflight_vary(request_rec *r, const cors_dir_conf *conf)
+static void cors_set_preflight_vary(request_rec *r, apr_table_t *out,
+                                    const cors_dir_conf *conf)
 {
-    cors_merge_vary(r, r->err_headers_out, "Origin");
-    cors_merge_vary(r, r->err_headers_out, "Access-Control-Request-Method");
-    cors_merge_vary(r, r->err_headers_out, "Access-Control-Request-Headers");
-    if (conf->allow_private_network == 1) {
-        cors_merge_vary(r, r->err_headers_out,
-                        "Access-Control-Request-Private-Network");
+    int pna = (conf->allow_private_network == 1);
+
+    if (!apr_table_get(out, "Vary")) {
+        apr_table_setn(out, "Vary", pna ? cors_vary_preflight_pna
+                                        : cors_vary_preflight);
+        return;
+    }
+    cors_merge_vary(r, out, "Origin");
+    cors_merge_vary(r, out, "Access-Control-Request-Method");
+    cors_merge_vary(r, out, "Access-Control-Request-Headers");
+    if (pna) {
+        cors_merge_vary(r, out, "Access-Control-Request-Private-Network");
     }
 }
 
+/* The allowed preflight's answer, into headers_out (a 204 keeps both
+ * tables).  Nothing has run yet that could have set Access-Control-*
+ * fields but an early hook of another module: they are removed only
+ * when a table has any. */
 static void cors_set_preflight_headers(request_rec *r,
                                        const cors_request_state *st)
 {
     const cors_dir_conf *conf = st->conf;
-    apr_table_t *out = r->err_headers_out;
-    const char *pna = apr_table_get(r->headers_in,
-                                    "Access-Control-Request-Private-Network");
+    apr_table_t *out = r->headers_out;
+    const char *pna;
+    int foreign = 0;
 
-    cors_unset_fields(r);
-    cors_set_preflight_vary(r, conf);
+    if ((!apr_is_empty_table(r->headers_out)
+         || !apr_is_empty_table(r->err_headers_out))
+        && (cors_count_fields(r->headers_out, st, &foreign)
+            + cors_count_fields(r->err_headers_out, st, &foreign))) {
+        cors_unset_fields(r);
+    }
+    cors_set_preflight_vary(r, out, conf);
     apr_table_setn(out, "Access-Control-Allow-Origin", st->allow_origin);
     if (st->credentials) {
-        apr_table_setn(out, "Access-Control-Allow-Credentials", "true");
+        apr_table_setn(out, "Access-Control-Allow-Credentials", cors_true);
     }
     apr_table_setn(out, "Access-Control-Allow-Methods", st->allow_methods);
     if (st->allow_headers) {
@@ -1032,12 +1137,17 @@ static void cors_set_preflight_headers(request_rec *r,
     if (conf->max_age) {
         apr_table_setn(out, "Access-Control-Max-Age", conf->max_age);
     }
+    if (conf->allow_private_network != 1 && !APLOGrdebug(r)) {
+        return;
+    }
+    pna = apr_table_get(r->headers_in,
+                        "Access-Control-Request-Private-Network");
     if (pna && !strcasecmp(pna, "true")) {
         if (conf->allow_private_network == 1) {
             apr_table_setn(out, "Access-Control-Allow-Private-Network",
-                           "true");
+                           cors_true);
         }
-        else if (APLOGrdebug(r)) {
+        else {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           "CORS0107: %s from origin %s asks for private "
                           "network access, which CorsAllowPrivateNetwork "
@@ -1127,7 +1237,7 @@ static int cors_access_checker_ex(request_rec *r)
 static int cors_claim_preflight(request_rec *r, cors_request_state *st)
 {
     if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
-        cors_set_preflight_vary(r, st->conf);
+        cors_set_preflight_vary(r, r->err_headers_out, st->conf);
         return HTTP_FORBIDDEN;
     }
     return cors_answer_preflight(r, st);
@@ -1156,7 +1266,7 @@ static int cors_fixups(request_rec *r)
     if (st->is_preflight && !r->prev) {
         return cors_claim_preflight(r, st);
     }
-    cors_set_actual_headers(r, st, r->headers_out, 0);
+    cors_set_actual_headers(r, st, r->headers_out);
     return OK;
 }
 
@@ -1179,10 +1289,10 @@ static void cors_insert_error_filter(request_rec *r)
         return;
     }
     if (st->is_preflight && !r->prev) {
-        cors_set_preflight_vary(r, st->conf);
+        cors_set_preflight_vary(r, r->err_headers_out, st->conf);
         return;
     }
-    cors_set_actual_headers(r, st, r->err_headers_out, 0);
+    cors_set_actual_headers(r, st, r->err_headers_out);
     cors_add_filter(r, st);
 }
 
@@ -1194,7 +1304,7 @@ static apr_status_t cors_headers_filter(ap_filter_t *f,
     cors_request_state *st = cors_request_state_get(f->r);
 
     if (st) {
-        cors_set_actual_headers(f->r, st, f->r->headers_out, 1);
+        cors_finish_actual_headers(f->r, st);
     }
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
