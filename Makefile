@@ -110,6 +110,7 @@ clean:
 	       debian/files debian/*.substvars debian/*.debhelper \
 	       debian/*.debhelper.log debian/debhelper-build-stamp
 	rm -rf t/logs t/state t/TEST t/conf/apache_test_config.pm \
+	       t/conf/debian-mpm.conf \
 	       t/conf/mime.types t/htdocs/index.html
 	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done
 
