@@ -42,9 +42,9 @@ all: $(MODULE)
 SOURCES = mod_cors.c cors_match.c
 
 $(MODULE): $(SOURCES) cors_match.h
-	@command -v $(APXS) >/dev/null 2>&1 || DEPS_NO_INSTALL=1 bash tools/deps.sh build
+	@DEPS_NO_INSTALL=1 bash tools/deps.sh build
 	$(APXS) -c -n cors -o mod_cors.la -Wc,-Wall -Wc,-Werror $(APXS_FLAGS) \
-	    $(SOURCES)
+	    $(SOURCES) -lpsl
 
 test:
 	@bash tools/deps.sh test

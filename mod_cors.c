@@ -113,6 +113,8 @@
 #include "http_request.h"
 #include "util_filter.h"
 
+#include <libpsl.h>
+
 #include "cors_match.h"
 
 module AP_MODULE_DECLARE_DATA cors_module;
@@ -185,6 +187,11 @@ typedef struct {
 } cors_scope;
 
 static apr_array_header_t *cors_scopes;
+
+/* The public suffix list, loaded in pre_config for each reading of the
+ * configuration (so a restart picks up an updated list) and freed with
+ * pconf.  Children inherit it for .htaccess files.  NULL: no list. */
+static psl_ctx_t *cors_psl;
 
 /* The CORS_HEADERS output filter, as registered */
 static ap_filter_rec_t *cors_headers_filter_handle;
@@ -307,6 +314,47 @@ static const char *cors_credentials_conflict(cmd_parms *cmd)
                         "the origins instead of *", cmd->cmd->name);
 }
 
+/* Origins under "*.co.uk" or "*.github.io" pass the syntax checks but
+ * allow every site registered under a public suffix: refuse a wildcard
+ * directly above one, in the ICANN or the private section of the list.
+ * The list's implicit "*" rule (any unlisted top-level domain) is left
+ * out: cors_parse_origin refuses a wildcard above a single label already.
+ * Returns NULL or what is wrong. */
+static const char *cors_check_public_suffix(cmd_parms *cmd,
+                                            const cors_origin_parts *parts)
+{
+    char *host;
+    const char *section;
+
+    if (!parts->host_wildcard) {
+        return NULL;
+    }
+    if (!cors_psl) {
+        /* refuse rather than allow what cannot be checked */
+        return "a wildcard cannot be checked against the public suffix "
+               "list: libpsl found no list (install the publicsuffix "
+               "package)";
+    }
+    /* libpsl wants lowercase; cors_parse_origin keeps the case */
+    host = apr_pstrmemdup(cmd->temp_pool, parts->host, parts->host_len);
+    ap_str_tolower(host);
+    if (psl_is_public_suffix2(cors_psl, host,
+                              PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE)) {
+        section = "ICANN";
+    }
+    else if (psl_is_public_suffix2(cors_psl, host,
+                                   PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE)) {
+        section = "private";
+    }
+    else {
+        return NULL;
+    }
+    return apr_psprintf(cmd->pool, "the wildcard stands directly above the "
+                        "public suffix '%s' (public suffix list, %s section) "
+                        "and would match every site registered under it",
+                        host, section);
+}
+
 /* Adds one origin of a CorsAllowOrigin line to the scope's policy. */
 static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
                                    const char *arg)
@@ -338,6 +386,9 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
                       && !strncasecmp(parts.scheme, "https", 5)))) {
         msg = "its scheme is not http or https (match other schemes with "
               "CorsAllowOriginMatch)";
+    }
+    if (!msg) {
+        msg = cors_check_public_suffix(cmd, &parts);
     }
     if (msg) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a valid origin: %s",
@@ -1206,10 +1257,23 @@ static apr_status_t cors_headers_filter(ap_filter_t *f,
  * "apache2 -t" too, so the warnings show there.
  */
 
+static apr_status_t cors_psl_cleanup(void *unused)
+{
+    psl_free(cors_psl);
+    cors_psl = NULL;
+    return APR_SUCCESS;
+}
+
 static int cors_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp)
 {
     cors_scopes = apr_array_make(pconf, 8, sizeof(cors_scope));
+    /* The newer of libpsl's built-in copy and the publicsuffix package's
+     * file (psl_dist_filename()), by modification time; psl_free() knows
+     * the built-in one and leaves it alone. */
+    cors_psl = psl_latest(NULL);
+    apr_pool_cleanup_register(pconf, NULL, cors_psl_cleanup,
+                              apr_pool_cleanup_null);
     return OK;
 }
 
