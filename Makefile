@@ -42,9 +42,9 @@ all: $(MODULE)
 SOURCES = mod_cors.c cors_match.c
 
 $(MODULE): $(SOURCES) cors_match.h
-	@command -v $(APXS) >/dev/null 2>&1 || DEPS_NO_INSTALL=1 bash tools/deps.sh build
+	@DEPS_NO_INSTALL=1 bash tools/deps.sh build
 	$(APXS) -c -n cors -o mod_cors.la -Wc,-Wall -Wc,-Werror $(APXS_FLAGS) \
-	    $(SOURCES)
+	    $(SOURCES) -lpsl
 
 test:
 	@bash tools/deps.sh test
@@ -110,6 +110,7 @@ clean:
 	       debian/files debian/*.substvars debian/*.debhelper \
 	       debian/*.debhelper.log debian/debhelper-build-stamp
 	rm -rf t/logs t/state t/TEST t/conf/apache_test_config.pm \
+	       t/conf/debian-mpm.conf \
 	       t/conf/mime.types t/htdocs/index.html
 	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done
 

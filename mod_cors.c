@@ -113,6 +113,8 @@
 #include "http_request.h"
 #include "util_filter.h"
 
+#include <libpsl.h>
+
 #include "cors_match.h"
 
 module AP_MODULE_DECLARE_DATA cors_module;
@@ -196,6 +198,24 @@ typedef struct {
 } cors_scope;
 
 static apr_array_header_t *cors_scopes;
+
+/* Names on one directive line of the main configuration that can never
+ * take effect (a forbidden method or header name), gathered while it is
+ * read so check_config can warn once per line. */
+typedef struct {
+    const ap_directive_t *line;
+    const char *defined_at;     /* "file:line in <Location /api>" */
+    cors_directive which;       /* methods, headers or expose */
+    apr_array_header_t *names;  /* const char *, as written */
+    server_rec *server;
+} cors_futile_line;
+
+static apr_array_header_t *cors_futile_lines;
+
+/* The public suffix list, loaded in pre_config for each reading of the
+ * configuration (so a restart picks up an updated list) and freed with
+ * pconf.  Children inherit it for .htaccess files.  NULL: no list. */
+static psl_ctx_t *cors_psl;
 
 /* The CORS_HEADERS output filter, as registered */
 static ap_filter_rec_t *cors_headers_filter_handle;
@@ -319,6 +339,47 @@ static const char *cors_credentials_conflict(cmd_parms *cmd)
                         "the origins instead of *", cmd->cmd->name);
 }
 
+/* Origins under "*.co.uk" or "*.github.io" pass the syntax checks but
+ * allow every site registered under a public suffix: refuse a wildcard
+ * directly above one, in the ICANN or the private section of the list.
+ * The list's implicit "*" rule (any unlisted top-level domain) is left
+ * out: cors_parse_origin refuses a wildcard above a single label already.
+ * Returns NULL or what is wrong. */
+static const char *cors_check_public_suffix(cmd_parms *cmd,
+                                            const cors_origin_parts *parts)
+{
+    char *host;
+    const char *section;
+
+    if (!parts->host_wildcard) {
+        return NULL;
+    }
+    if (!cors_psl) {
+        /* refuse rather than allow what cannot be checked */
+        return "a wildcard cannot be checked against the public suffix "
+               "list: libpsl found no list (install the publicsuffix "
+               "package)";
+    }
+    /* libpsl wants lowercase; cors_parse_origin keeps the case */
+    host = apr_pstrmemdup(cmd->temp_pool, parts->host, parts->host_len);
+    ap_str_tolower(host);
+    if (psl_is_public_suffix2(cors_psl, host,
+                              PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE)) {
+        section = "ICANN";
+    }
+    else if (psl_is_public_suffix2(cors_psl, host,
+                                   PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE)) {
+        section = "private";
+    }
+    else {
+        return NULL;
+    }
+    return apr_psprintf(cmd->pool, "the wildcard stands directly above the "
+                        "public suffix '%s' (public suffix list, %s section) "
+                        "and would match every site registered under it",
+                        host, section);
+}
+
 /* Adds one origin of a CorsAllowOrigin line to the scope's policy. */
 static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
                                    const char *arg)
@@ -350,6 +411,9 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
                       && !strncasecmp(parts.scheme, "https", 5)))) {
         msg = "its scheme is not http or https (match other schemes with "
               "CorsAllowOriginMatch)";
+    }
+    if (!msg) {
+        msg = cors_check_public_suffix(cmd, &parts);
     }
     if (msg) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a valid origin: %s",
@@ -404,6 +468,85 @@ static const char *set_cors_allow_origin_match(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+/* Request-header names a script can never set (Fetch, "forbidden
+ * request-header"), lowercase; and the prefixes that make a name one. */
+static const char *const cors_forbidden_request_headers[] = {
+    "accept-charset", "accept-encoding", "access-control-request-headers",
+    "access-control-request-method", "connection", "content-length",
+    "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
+    "origin", "referer", "set-cookie", "te", "trailer",
+    "transfer-encoding", "upgrade", "via", NULL
+};
+static const char *const cors_forbidden_request_prefixes[] = {
+    "proxy-", "sec-", NULL
+};
+
+/* Can a name listed in this directive never take effect?  Methods a
+ * browser refuses to send (Fetch, "forbidden method"), request headers
+ * only the browser sets, and response headers a browser never exposes
+ * to a script (Fetch, "forbidden response-header name"). */
+static int cors_is_futile_name(cors_directive which, const char *name)
+{
+    int i;
+
+    switch (which) {
+    case CORS_SET_METHODS:
+        return !strcasecmp(name, "CONNECT") || !strcasecmp(name, "TRACE")
+               || !strcasecmp(name, "TRACK");
+    case CORS_SET_HEADERS:
+        for (i = 0; cors_forbidden_request_headers[i]; i++) {
+            if (!strcasecmp(name, cors_forbidden_request_headers[i])) {
+                return 1;
+            }
+        }
+        for (i = 0; cors_forbidden_request_prefixes[i]; i++) {
+            const char *prefix = cors_forbidden_request_prefixes[i];
+
+            if (!strncasecmp(name, prefix, strlen(prefix))) {
+                return 1;
+            }
+        }
+        return 0;
+    case CORS_SET_EXPOSE:
+        return !strcasecmp(name, "Set-Cookie")
+               || !strcasecmp(name, "Set-Cookie2");
+    default:
+        return 0;
+    }
+}
+
+/* Notes a name that can never take effect, for the start-up warning of
+ * its line.  Only the main configuration is gathered, as for the other
+ * warnings: .htaccess files are read per request. */
+static void cors_note_futile(cmd_parms *cmd, cors_directive which,
+                             const char *name)
+{
+    cors_futile_line *line = NULL;
+    int i;
+
+    if (!cors_futile_lines) {
+        return;
+    }
+    if (cors_futile_lines->nelts) {
+        line = &APR_ARRAY_IDX(cors_futile_lines,
+                              cors_futile_lines->nelts - 1, cors_futile_line);
+    }
+    if (!line || line->line != cmd->directive) {
+        line = apr_array_push(cors_futile_lines);
+        line->line = cmd->directive;
+        line->defined_at = cors_directive_location(cmd);
+        line->which = which;
+        line->names = apr_array_make(cmd->pool, 2, sizeof(const char *));
+        line->server = cmd->server;
+    }
+    for (i = 0; i < line->names->nelts; i++) {
+        if (!strcasecmp(APR_ARRAY_IDX(line->names, i, const char *), name)) {
+            return;
+        }
+    }
+    *(const char **)apr_array_push(line->names) = name;
+}
+
 /* Adds one argument of a token list directive; "GET,PUT" and "GET, PUT"
  * are taken as two names, as people paste them from header values. */
 static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
@@ -429,6 +572,9 @@ static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
                                 lowercase ? "header name" : "method");
         }
         name = apr_pstrdup(cmd->pool, name);
+        if (cors_is_futile_name(which, name)) {
+            cors_note_futile(cmd, which, name);
+        }
         if (!strcmp(name, "*")) {
             list->wildcard = 1;
         }
@@ -1316,10 +1462,24 @@ static apr_status_t cors_headers_filter(ap_filter_t *f,
  * "apache2 -t" too, so the warnings show there.
  */
 
+static apr_status_t cors_psl_cleanup(void *unused)
+{
+    psl_free(cors_psl);
+    cors_psl = NULL;
+    return APR_SUCCESS;
+}
+
 static int cors_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp)
 {
     cors_scopes = apr_array_make(pconf, 8, sizeof(cors_scope));
+    cors_futile_lines = apr_array_make(pconf, 4, sizeof(cors_futile_line));
+    /* The newer of libpsl's built-in copy and the publicsuffix package's
+     * file (psl_dist_filename()), by modification time; psl_free() knows
+     * the built-in one and leaves it alone. */
+    cors_psl = psl_latest(NULL);
+    apr_pool_cleanup_register(pconf, NULL, cors_psl_cleanup,
+                              apr_pool_cleanup_null);
     return OK;
 }
 
@@ -1375,6 +1535,53 @@ static void cors_warn_scope(const cors_scope *scope)
     }
 }
 
+/* One warning per directive line that lists names that can never take
+ * effect, naming all of them. */
+static void cors_warn_futile(apr_pool_t *ptemp,
+                             const cors_futile_line *line)
+{
+    const char *names = APR_ARRAY_IDX(line->names, 0, const char *);
+    const char *them = line->names->nelts > 1 ? "them" : "it";
+    const char *cookies = "";
+    int i;
+
+    for (i = 0; i < line->names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(line->names, i, const char *);
+
+        if (i > 0) {
+            names = apr_pstrcat(ptemp, names, ", ", name, NULL);
+        }
+        if (!strcasecmp(name, "Cookie") || !strcasecmp(name, "Cookie2")) {
+            cookies = "; cookies are sent with CorsAllowCredentials On";
+        }
+    }
+    switch (line->which) {
+    case CORS_SET_METHODS:
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, line->server,
+                     "CORS0206: %s: CorsAllowMethods lists %s, which "
+                     "browsers never send from a script (forbidden "
+                     "methods, Fetch standard): remove %s",
+                     line->defined_at, names, them);
+        break;
+    case CORS_SET_HEADERS:
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, line->server,
+                     "CORS0207: %s: CorsAllowHeaders lists %s, which only "
+                     "the browser sets and a script never can (forbidden "
+                     "request-header names, Fetch standard%s): remove %s",
+                     line->defined_at, names, cookies, them);
+        break;
+    case CORS_SET_EXPOSE:
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, line->server,
+                     "CORS0208: %s: CorsExposeHeaders lists %s, which "
+                     "browsers never expose to a script (forbidden "
+                     "response-header names, Fetch standard): remove %s",
+                     line->defined_at, names, them);
+        break;
+    default:
+        break;
+    }
+}
+
 static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s)
 {
@@ -1390,8 +1597,13 @@ static int cors_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     for (i = 0; cors_scopes && i < cors_scopes->nelts; i++) {
         cors_warn_scope(&APR_ARRAY_IDX(cors_scopes, i, cors_scope));
     }
+    for (i = 0; cors_futile_lines && i < cors_futile_lines->nelts; i++) {
+        cors_warn_futile(ptemp, &APR_ARRAY_IDX(cors_futile_lines, i,
+                                               cors_futile_line));
+    }
     /* .htaccess files read later are not gathered */
     cors_scopes = NULL;
+    cors_futile_lines = NULL;
     return OK;
 }
 

@@ -1,7 +1,9 @@
 # `apache2 -t` refuses bad directive values: for each, a minimal config is
 # written to a temporary directory and checked with the httpd binary; the
 # check must fail and the message must name the directive and quote the
-# bad value. Good configs must pass. No server is started for these.
+# bad value (and, for a wildcard above a public suffix, the suffix and the
+# section of the public suffix list). Good configs must pass. No server is
+# started for these.
 use strict;
 use warnings FATAL => 'all';
 
@@ -111,7 +113,45 @@ CorsAllowOrigin https://a.example
 CONF
 );
 
-plan tests => 1 + 3 * @bad + 2 * @good;
+# A wildcard directly above a public suffix (ICANN or private section of
+# the public suffix list, read through libpsl): [ config, the value quoted,
+# the suffix named, the section named ].
+my @suffix = (
+    ['CorsAllowOrigin https://*.co.uk', 'https://*.co.uk', 'co.uk', 'ICANN'],
+    ['CorsAllowOrigin https://*.github.io', 'https://*.github.io',
+        'github.io', 'private'],
+    # any port, a port, a default port, case
+    ['CorsAllowOrigin https://*.co.uk:*', 'https://*.co.uk:*', 'co.uk', 'ICANN'],
+    ['CorsAllowOrigin http://*.github.io:8080', 'http://*.github.io:8080',
+        'github.io', 'private'],
+    ['CorsAllowOrigin https://*.kawasaki.jp:443', 'https://*.kawasaki.jp:443',
+        'kawasaki.jp', 'ICANN'],
+    ['CorsAllowOrigin HTTPS://*.Co.UK', 'HTTPS://*.Co.UK', 'co.uk', 'ICANN'],
+    # a suffix made by a wildcard rule of the list ("*.ck")
+    ['CorsAllowOrigin https://*.foo.ck', 'https://*.foo.ck', 'foo.ck', 'ICANN'],
+    ['CorsAllowOrigin https://*.s3.amazonaws.com', 'https://*.s3.amazonaws.com',
+        's3.amazonaws.com', 'private'],
+    # after a good origin, in a list written with commas, in a <Location>,
+    # with credentials
+    ['CorsAllowOrigin https://a.example https://*.github.io',
+        'https://*.github.io', 'github.io', 'private'],
+    ['CorsAllowOrigin https://a.example,https://*.co.uk',
+        'https://*.co.uk', 'co.uk', 'ICANN'],
+    ["<Location /x>\nCorsAllowCredentials On\nCorsAllowOrigin https://*.com.au\n</Location>",
+        'https://*.com.au', 'com.au', 'ICANN'],
+);
+
+# Wildcards above one registered site: not a public suffix, or an
+# exception rule of the list ("!www.ck", "!city.kawasaki.jp"), or a name
+# the list does not have.
+my @not_suffix = (
+    'https://*.example.co.uk', 'https://*.example.co.uk:*',
+    'https://*.alice.github.io', 'http://*.alice.github.io:8080',
+    'https://*.www.ck', 'https://*.city.kawasaki.jp',
+    'https://*.dev.internal', 'http://*.app.localhost:*',
+);
+
+plan tests => 1 + 3 * @bad + 2 * @good + 5 * @suffix + 2 * @not_suffix;
 
 ok -f $so, "module built: $so";
 
@@ -136,4 +176,25 @@ for my $g (@good) {
     my ($rc, $out) = check_config($body);
     is $rc, 0, "accepted: $name" or diag $out;
     like $out, qr/Syntax OK/, "$name: Syntax OK" or diag $out;
+}
+
+for my $c (@suffix) {
+    my ($body, $value, $suffix, $section) = @$c;
+    (my $name = $body) =~ s/\n/; /g;
+    my ($rc, $out) = check_config($body);
+    isnt $rc, 0, "refused: $name";
+    like $out, qr/\bCorsAllowOrigin\b/, "$name: message names the directive"
+        or diag $out;
+    like $out, qr/\Q'$value' is not a valid origin\E/,
+        "$name: message quotes '$value'" or diag $out;
+    like $out, qr/\Qthe wildcard stands directly above the public suffix '$suffix' (public suffix list, $section section) and would match every site registered under it\E/,
+        "$name: message names the suffix '$suffix' and the $section section"
+        or diag $out;
+    unlike $out, qr/Syntax OK/, "$name: no 'Syntax OK'";
+}
+
+for my $origin (@not_suffix) {
+    my ($rc, $out) = check_config("CorsAllowOrigin $origin");
+    is $rc, 0, "accepted: CorsAllowOrigin $origin" or diag $out;
+    like $out, qr/Syntax OK/, "CorsAllowOrigin $origin: Syntax OK" or diag $out;
 }

@@ -22,9 +22,14 @@ my @bad = (
     ['bad-regex',     'CorsAllowOriginMatch', '(unclosed'],
     ['bad-backend',   'CorsBackendHeaders',   'Maybe'],
     ['bad-starcred',  'CorsAllow(?:Origin|Credentials)', undef],
+    # a wildcard above a public suffix: the list loaded at start-up is
+    # there for .htaccess files too
+    ['bad-suffix',    'CorsAllowOrigin',
+        "https://*.github.io' is not a valid origin: the wildcard stands "
+      . "directly above the public suffix 'github.io'"],
 );
 
-plan tests => 19 + 4 * @bad, need_lwp;
+plan tests => 22 + 4 * @bad, need_lwp;
 
 my $H   = 'https://h.example';
 my $OUT = 'https://outer.example';
@@ -68,6 +73,14 @@ is_deeply [acheaders($res)], [], 'off: no Access-Control-*';
 $res = preflight('/ht/off/x.txt', $OUT, 'GET');
 is $res->code, 200, 'off: preflight served by httpd as OPTIONS';
 ok !grep({ $_ eq 'origin' } vary_tokens($res)), 'off: no Vary: Origin';
+
+# --- .htaccess allows the subdomains of one registered site ---------------
+$res = req(GET => '/ht/suffix/x.txt', Origin => 'https://a.example.co.uk');
+is $res->code, 200, 'suffix: 200';
+is $res->header('Access-Control-Allow-Origin'), 'https://a.example.co.uk',
+    'suffix: *.example.co.uk allows a.example.co.uk';
+$res = req(GET => '/ht/suffix/x.txt', Origin => 'https://b.co.uk');
+is_deeply [acheaders($res)], [], 'suffix: b.co.uk refused';
 
 # --- a bad value in .htaccess: 500, reason in the error log ----------------
 for my $c (@bad) {

@@ -1,4 +1,4 @@
-# Start-up warnings (README, "Fixing CORS errors": CORS0201-CORS0205):
+# Start-up warnings (README, "Fixing CORS errors": CORS0201-CORS0208):
 # `apache2 -t` on a temporary config prints each one for a configuration
 # that is valid but probably wrong, naming the file:line (and section) of
 # the directive and what to write instead, and still says "Syntax OK" and
@@ -85,6 +85,29 @@ my @warn = (
         'CorsAllowHeaders * X-Foo', 'CORS0205',
         'CorsAllowHeaders * never covers Authorization, which credentialed '
       . 'clients often send: write CorsAllowHeaders * Authorization'],
+    ['forbidden methods, one line',
+        "<Location /x>\nCorsAllowOrigin https://a.example\nCorsAllowMethods GET TRACE PUT,CONNECT track\n</Location>",
+        'CorsAllowMethods GET TRACE PUT,CONNECT track', 'CORS0206',
+        'CorsAllowMethods lists TRACE, CONNECT, track, which browsers never '
+      . 'send from a script (forbidden methods, Fetch standard): remove them'],
+    ['forbidden request headers, with Cookie',
+        "CorsAllowOrigin https://a.example\nCorsAllowHeaders Content-Type Cookie Host Sec-Fetch-Mode Proxy-Authorization X-Token",
+        'CorsAllowHeaders Content-Type Cookie Host Sec-Fetch-Mode Proxy-Authorization X-Token',
+        'CORS0207',
+        'CorsAllowHeaders lists Cookie, Host, Sec-Fetch-Mode, '
+      . 'Proxy-Authorization, which only the browser sets and a script never '
+      . 'can (forbidden request-header names, Fetch standard; cookies are '
+      . 'sent with CorsAllowCredentials On): remove them'],
+    ['one forbidden request header in a <Directory>',
+        "<Directory /srv>\nCorsAllowHeaders X-Token dnt\n</Directory>",
+        'CorsAllowHeaders X-Token dnt', 'CORS0207',
+        'CorsAllowHeaders lists dnt, which only the browser sets and a script '
+      . 'never can (forbidden request-header names, Fetch standard): remove it'],
+    ['Set-Cookie exposed',
+        "<Location /x>\nCorsAllowOrigin https://a.example\nCorsExposeHeaders X-Id Set-Cookie\n</Location>",
+        'CorsExposeHeaders X-Id Set-Cookie', 'CORS0208',
+        'CorsExposeHeaders lists Set-Cookie, which browsers never expose to a '
+      . 'script (forbidden response-header names, Fetch standard): remove it'],
 );
 
 # Configurations with nothing to warn about, each next to a warning above.
@@ -120,9 +143,25 @@ CONF
 CorsAllowOriginMatch ^https://[a-z]+\.example\.com$ https://a\.b\.example(:[0-9]+)?
 CorsAllowOriginMatch https://(.*\.)?example\.net https://x[.]example
 CONF
+    ['names close to the forbidden ones', <<'CONF'],
+CorsAllowOrigin https://a.example
+CorsAllowMethods GET PUT PATCH DELETE OPTIONS CONNECTX TRACED
+CorsAllowHeaders Content-Type Accept Authorization X-Sec-Token Proxy Secret
+CorsAllowHeaders X-Cookie Hostname Origin-Trial Via-Proxy DNT-Policy TEX
+CorsExposeHeaders X-Set-Cookie Set-Cookie-Policy Cookie ETag Content-Length
+CONF
 );
 
-plan tests => 1 + 7 * @warn + 2 + 3 * @clean + 6 + 3;
+# Every forbidden name of the Fetch standard, as the README lists them.
+my @forbidden_methods = qw(CONNECT TRACE TRACK);
+my @forbidden_request = qw(Accept-Charset Accept-Encoding
+    Access-Control-Request-Headers Access-Control-Request-Method Connection
+    Content-Length Cookie Cookie2 Date DNT Expect Host Keep-Alive Origin
+    Referer Set-Cookie TE Trailer Transfer-Encoding Upgrade Via
+    Proxy-Authorization Proxy-Connection Sec-Fetch-Site Sec-CH-UA);
+my @forbidden_response = qw(Set-Cookie Set-Cookie2);
+
+plan tests => 1 + 7 * @warn + 2 + 3 * @clean + 6 + 3 + 3 + 4;
 
 ok -f $so, "module built: $so";
 
@@ -146,7 +185,7 @@ for my $w (@warn) {
     else {
         is $text, $want, "$name: message";
     }
-    like $text, qr/(?:write|list|allow only) \S.*$/, "$name: says what to write instead";
+    like $text, qr/(?:write|list|allow only|remove) \S.*$/, "$name: says what to write instead";
 }
 
 # The regex advice as printed must be a regex that works. httpd escapes
@@ -186,7 +225,8 @@ for my $c (@clean) {
     my %ids;
     $ids{ ($_->[1] =~ /^(CORS02\d\d)/)[0] // '' }++ for @w;
     is_deeply \%ids, { CORS0201 => 2, CORS0202 => 3, CORS0203 => 1,
-                       CORS0204 => 2, CORS0205 => 1 },
+                       CORS0204 => 2, CORS0205 => 1, CORS0206 => 1,
+                       CORS0207 => 2, CORS0208 => 1 },
         'all at once: ids' or diag $out;
     my %lines = map { (($_->[1] =~ /^CORS02\d\d: \Q$file\E:(\d+)/)[0] // 0) => 1 } @w;
     is scalar(keys %lines), scalar(@warn), 'all at once: each names its own line'
@@ -220,3 +260,49 @@ for my $c (@clean) {
         or diag $out;
 }
 
+
+# Each forbidden name is caught, whatever its case, and one warning per
+# line names all of a line's names, in the order written.
+{
+    my @body = ('<Location /forbidden>',
+                '    CorsAllowOrigin https://a.example',
+                '    CorsAllowMethods GET ' . join(' ', map { lc } @forbidden_methods),
+                '    CorsAllowHeaders X-Ok ' . join(' ', @forbidden_request),
+                '    CorsExposeHeaders X-Id ' . join(',', map { uc } @forbidden_response),
+                '</Location>');
+    my ($rc, $out, $file) = check_config(join "\n", @body);
+    my %msg = map { $_->[1] =~ /^(CORS020[678]): (.*)$/ ? ($1 => $2) : () }
+              warnings_in($out);
+    # check_config writes 8 lines before the body
+    my $at = "$file:%d in <Location /forbidden>: ";
+    is $msg{CORS0206}, sprintf($at, 11) . 'CorsAllowMethods lists '
+        . join(', ', map { lc } @forbidden_methods) . ', which browsers never '
+        . 'send from a script (forbidden methods, Fetch standard): remove them',
+        'every forbidden method, one warning' or diag $out;
+    like $msg{CORS0207} // '', qr/^\Q${\sprintf($at, 12)}CorsAllowHeaders lists \E\Q${\join(', ', @forbidden_request)}\E, which only the browser sets/,
+        'every forbidden request-header name, one warning' or diag $out;
+    is $msg{CORS0208}, sprintf($at, 13) . 'CorsExposeHeaders lists '
+        . join(', ', map { uc } @forbidden_response) . ', which browsers never '
+        . 'expose to a script (forbidden response-header names, Fetch '
+        . 'standard): remove them',
+        'Set-Cookie and Set-Cookie2 exposed, one warning' or diag $out;
+}
+
+# Several lines of one scope: one warning for each line, at that line; a
+# name repeated on a line is named once.
+{
+    my @body = ('CorsAllowOrigin https://a.example',
+                'CorsAllowHeaders Content-Type Host',
+                'CorsAllowHeaders X-Token',
+                'CorsAllowHeaders Sec-Foo,sec-foo Origin',
+                'CorsExposeHeaders Set-Cookie');
+    my ($rc, $out, $file) = check_config(join "\n", @body);
+    is $rc, 0, 'several lines: exits 0' or diag $out;
+    my @w = map { $_->[1] } warnings_in($out);
+    is scalar(@w), 3, 'several lines: three warnings' or diag $out;
+    like $w[0] // '', qr/^CORS0207: \Q$file\E:10: CorsAllowHeaders lists Host, which/,
+        'several lines: the first names Host at line 10' or diag $out;
+    like $w[1] // '', qr/^CORS0207: \Q$file\E:12: CorsAllowHeaders lists Sec-Foo, Origin, which/,
+        'several lines: the second names Sec-Foo once and Origin, at line 12'
+        or diag $out;
+}

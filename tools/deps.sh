@@ -17,12 +17,15 @@
 # it a probe in PROBES (a shell command that succeeds when it is usable).
 set -euo pipefail
 
+# The module links against libpsl (libpsl-dev) and checks wildcard origins
+# against the public suffix list, whose current copy is the publicsuffix
+# package. make fuzz builds only cors_match.c, which needs neither.
 declare -A TARGETS=(
-    [build]="apache2-dev"
-    [test]="apache2 apache2-dev libapache2-mod-perl2 libwww-perl curl chromium
-            varnish"
-    [demo]="apache2 apache2-dev curl"
-    [bench]="apache2 apache2-dev curl wrk valgrind"
+    [build]="apache2-dev libpsl-dev"
+    [test]="apache2 apache2-dev libpsl-dev publicsuffix libapache2-mod-perl2
+            libwww-perl curl chromium varnish"
+    [demo]="apache2 apache2-dev libpsl-dev publicsuffix curl"
+    [bench]="apache2 apache2-dev libpsl-dev publicsuffix curl wrk valgrind"
     [fuzz]="apache2-dev clang libclang-rt-14-dev"
     # Keep in step with Build-Depends in debian/control: dpkg-buildpackage
     # checks them (dpkg-checkbuilddeps) and stops if one is missing.
@@ -35,6 +38,7 @@ declare -A TARGETS=(
 declare -A PROBES=(
     [apache2]="test -x /usr/sbin/apache2"
     [apache2-dev]="command -v \"${APXS:-apxs}\""
+    [libpsl-dev]="pkg-config --exists libpsl || test -f /usr/include/libpsl.h"
     [libapache2-mod-perl2]="perl -MApache::Test -e1"
     [libwww-perl]="perl -MLWP::UserAgent -e1"
     [curl]="command -v curl"

@@ -328,7 +328,7 @@ echo "# Depends: $depends"
 check "Depends: the Apache module API (apache2-api-*)" \
     grep -qE '(^|, )apache2-api-[0-9]+' <<<"$depends"
 # Every shared library the module links is in Depends through
-# ${shlibs:Depends} (libc6 now; libpsl5 once it links libpsl).
+# ${shlibs:Depends} (libc6 and libpsl5).
 needed=$(objdump -p "$moddir/mod_cors.so" | awk '$1 == "NEEDED" { print $2 }')
 for lib in $needed; do
     # (awk reads all its input: an early exit would kill the writer with
