@@ -25,10 +25,65 @@
 
 #include "cors_match.h"
 
-/* RFC 9110 tchar */
+/* RFC 9110 tchar, one load per byte: this runs for every byte of every
+ * Access-Control-Request-Headers value */
+static const unsigned char cors_tchar[256] = {
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1,
+    ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1,
+    ['`'] = 1, ['|'] = 1, ['~'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+    ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1
+};
+#define CORS_IS_TCHAR(c) (cors_tchar[(unsigned char)(c)])
+
+/* ASCII lowercase without a call into the C library's locale tables */
+#define CORS_TOLOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c))
+
 int cors_is_tchar(unsigned char c)
 {
-    return apr_isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    return CORS_IS_TCHAR(c);
+}
+
+/* Is the n-byte key (lowercase for header names) in the list? */
+static int cors_token_list_has(const cors_token_list *list, const char *key,
+                               apr_size_t n)
+{
+    const cors_exact_origin *e;
+    int i;
+
+    if (!list->keys || list->keys->nelts > CORS_EXACT_SCAN_MAX) {
+        return apr_hash_get(list->names, key, n) != NULL;
+    }
+    e = (const cors_exact_origin *)list->keys->elts;
+    for (i = 0; i < list->keys->nelts; i++) {
+        if (e[i].len == n && !memcmp(e[i].key, key, n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is the n-byte span a token?  (A name with inner whitespace is not.) */
+static int cors_is_token_span(const char *s, apr_size_t n)
+{
+    apr_size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!CORS_IS_TCHAR(s[i])) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int cors_is_token(const char *s)
@@ -37,7 +92,7 @@ int cors_is_token(const char *s)
         return 0;
     }
     for (; *s; s++) {
-        if (!cors_is_tchar((unsigned char)*s)) {
+        if (!CORS_IS_TCHAR(*s)) {
             return 0;
         }
     }
@@ -235,7 +290,7 @@ void cors_serialize_origin(const cors_origin_parts *parts, char *buf)
     apr_size_t i;
 
     for (i = 0; i < parts->scheme_len; i++) {
-        *out++ = apr_tolower(parts->scheme[i]);
+        *out++ = CORS_TOLOWER(parts->scheme[i]);
     }
     memcpy(out, "://", 3);
     out += 3;
@@ -244,7 +299,7 @@ void cors_serialize_origin(const cors_origin_parts *parts, char *buf)
         out += 2;
     }
     for (i = 0; i < parts->host_len; i++) {
-        *out++ = apr_tolower(parts->host[i]);
+        *out++ = CORS_TOLOWER(parts->host[i]);
     }
     if (parts->port_wildcard) {
         memcpy(out, ":*", 2);
@@ -297,6 +352,28 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
     return found;
 }
 
+/* The configured entry of an exact origin equal to origin, or NULL. */
+static const char *cors_lookup_exact(const cors_origin_policy *policy,
+                                     const char *origin)
+{
+    const cors_exact_origin *e;
+    apr_size_t len;
+    int i;
+
+    if (!policy->exact_list
+        || policy->exact_list->nelts > CORS_EXACT_SCAN_MAX) {
+        return apr_hash_get(policy->exact, origin, APR_HASH_KEY_STRING);
+    }
+    len = strlen(origin);
+    e = (const cors_exact_origin *)policy->exact_list->elts;
+    for (i = 0; i < policy->exact_list->nelts; i++) {
+        if (e[i].len == len && !memcmp(e[i].key, origin, len)) {
+            return e[i].entry;
+        }
+    }
+    return NULL;
+}
+
 /* Matches a request's Origin value against a policy.  *why says what is
  * wrong with a malformed one; *entry names the configured entry that
  * matched. */
@@ -311,7 +388,7 @@ cors_match cors_match_origin(const cors_origin_policy *policy,
     int i;
 
     *why = NULL;
-    *entry = apr_hash_get(policy->exact, origin, APR_HASH_KEY_STRING);
+    *entry = cors_lookup_exact(policy, origin);
     if (*entry) {
         return CORS_MATCH_LISTED;
     }
@@ -372,7 +449,7 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
                                                int want_echo, int want_detail,
                                                cors_headers_check *check)
 {
-    apr_size_t len = strlen(requested), i, start, end;
+    apr_size_t len = strlen(requested), i = 0;
     char *lower = apr_palloc(p, len + 1);
     char *echo = NULL, *detail = NULL;
     int refused = 0;
@@ -380,9 +457,6 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
     check->echo = NULL;
     check->detail = NULL;
     check->count = 0;
-    for (i = 0; i <= len; i++) {
-        lower[i] = apr_tolower(requested[i]);
-    }
     if (want_echo) {
         /* each name plus ", ": never more than twice the value */
         check->echo = echo = apr_palloc(p, 2 * len + 1);
@@ -396,25 +470,30 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
         *detail = '\0';
     }
 
-    for (start = 0; start < len; start = end + 1) {
-        apr_size_t name_start, name_end, n;
+    /* One pass: each name is lowercased into lower as it is read, and
+     * nothing past the name that goes over the cap is read at all. */
+    while (i < len) {
+        apr_size_t name_start, n;
         const char *name;
+        int token = 1;
 
-        end = start;
-        while (end < len && lower[end] != ',') {
-            end++;
+        while (i < len && (requested[i] == ' ' || requested[i] == '\t')) {
+            i++;
         }
-        name_start = start;
-        name_end = end;
-        while (name_start < name_end
-               && (lower[name_start] == ' ' || lower[name_start] == '\t')) {
-            name_start++;
+        name_start = i;
+        for (; i < len && requested[i] != ','; i++) {
+            unsigned char c = requested[i];
+
+            lower[i] = CORS_TOLOWER(c);
+            token &= CORS_IS_TCHAR(c);
         }
-        while (name_end > name_start
-               && (lower[name_end - 1] == ' ' || lower[name_end - 1] == '\t')) {
-            name_end--;
+        n = i - name_start;
+        /* trailing optional whitespace */
+        while (n > 0 && (requested[name_start + n - 1] == ' '
+                         || requested[name_start + n - 1] == '\t')) {
+            n--;
         }
-        n = name_end - name_start;
+        i++;
         if (n == 0) {
             continue;
         }
@@ -426,18 +505,16 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
             }
             return CORS_HEADERS_TOO_MANY;
         }
-        for (i = 0; i < n; i++) {
-            if (!cors_is_tchar((unsigned char)name[i])) {
-                if (want_detail) {
-                    /* as sent, not lowercased */
-                    sprintf(detail, "%.*s%s",
-                            (int)(n < CORS_DETAIL_NAME_LEN ? n
-                                  : CORS_DETAIL_NAME_LEN),
-                            requested + name_start,
-                            n > CORS_DETAIL_NAME_LEN ? "..." : "");
-                }
-                return CORS_HEADERS_MALFORMED;
+        if (!token && !cors_is_token_span(requested + name_start, n)) {
+            if (want_detail) {
+                /* as sent, not lowercased */
+                sprintf(detail, "%.*s%s",
+                        (int)(n < CORS_DETAIL_NAME_LEN ? n
+                              : CORS_DETAIL_NAME_LEN),
+                        requested + name_start,
+                        n > CORS_DETAIL_NAME_LEN ? "..." : "");
             }
+            return CORS_HEADERS_MALFORMED;
         }
         if (echo) {
             if (echo != check->echo) {
@@ -448,7 +525,7 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
             echo += n;
             *echo = '\0';
         }
-        if (list && apr_hash_get(list->names, name, n)) {
+        if (list && cors_token_list_has(list, name, n)) {
             continue;
         }
         /* Fetch: "*" is a wildcard for every name but Authorization */
@@ -474,13 +551,26 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
 int cors_method_allowed(const cors_token_list *list,
                         const char *method)
 {
-    if (!strcmp(method, "GET") || !strcmp(method, "HEAD")
-        || !strcmp(method, "POST")) {
-        return 1;
+    switch (method[0]) {
+    case 'G':
+        if (method[1] == 'E' && method[2] == 'T' && !method[3]) {
+            return 1;
+        }
+        break;
+    case 'H':
+        if (!strcmp(method, "HEAD")) {
+            return 1;
+        }
+        break;
+    case 'P':
+        if (!strcmp(method, "POST")) {
+            return 1;
+        }
+        break;
     }
     return list->wildcard
            || (list->names
-               && apr_hash_get(list->names, method, APR_HASH_KEY_STRING));
+               && cors_token_list_has(list, method, strlen(method)));
 }
 
 /* The policy's CorsAllowOrigin entries for the log, at most eight. */

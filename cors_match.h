@@ -31,6 +31,16 @@
  * scheme and port fits with room to spare. */
 #define CORS_ORIGIN_MAX_LEN 512
 
+/* Up to this many exact origins are compared one by one; longer lists
+ * are looked up in the hash. */
+#define CORS_EXACT_SCAN_MAX 4
+
+typedef struct {
+    const char *key;            /* serialized origin, or "null" */
+    apr_size_t len;
+    const char *entry;          /* as configured */
+} cors_exact_origin;
+
 /* One origin policy: CorsAllowOrigin and CorsAllowOriginMatch lines of
  * one scope.  An inner scope replaces it whole. */
 typedef struct {
@@ -38,6 +48,9 @@ typedef struct {
      * key is by construction a serialized origin, so an Origin is looked
      * up here as sent, before any parsing: a hit needs none. */
     apr_hash_t *exact;
+    /* the same, as an array of cors_exact_origin, for short lists:
+     * comparing a few strings costs less than hashing one */
+    apr_array_header_t *exact_list;
     /* Pattern keys -> the configured text: "http://localhost:*" any port,
      * "https:" "//" "*.example.com" (and with ":*") for subdomains.  A
      * request looks up a handful of keys built from its Origin, so the
@@ -68,6 +81,10 @@ typedef struct {
 typedef struct {
     /* listed names (header names lowercased) -> the name as written */
     apr_hash_t *names;
+    /* the same keys as cors_exact_origin (entry: the name as written),
+     * compared one by one while there are at most CORS_EXACT_SCAN_MAX;
+     * NULL: the hash only */
+    apr_array_header_t *keys;
     /* the list as sent in a response: "GET, PUT" */
     const char *joined;
     /* "*" was listed */

@@ -146,6 +146,10 @@ static const char *const cors_response_fields[] = {
     NULL
 };
 
+/* apr_table_addn or apr_table_setn */
+typedef void (*cors_table_put)(apr_table_t *t, const char *key,
+                               const char *val);
+
 /* The values mod_cors writes that are not the request's own strings;
  * their addresses tell its fields from anyone else's. */
 static const char cors_star[] = "*";
@@ -187,6 +191,8 @@ typedef struct {
     int backend_headers;                /* CORS_BACKEND_* or unset */
     /* where each directive in effect was set, NULL: default */
     const char *set_at[CORS_SET_COUNT];
+    /* some directive was set in this scope (or a merged one) */
+    int set_any;
 } cors_dir_conf;
 
 /* Scopes of the main configuration that set CORS directives, gathered
@@ -224,7 +230,7 @@ static ap_filter_rec_t *cors_headers_filter_handle;
  * these through anyway: they are CORS-safelisted, so a browser never
  * needs them listed (Fetch, "CORS-preflight fetch", step 7). */
 static const cors_token_list cors_default_methods = {
-    NULL, "GET, HEAD, POST", 0
+    NULL, NULL, "GET, HEAD, POST", 0
 };
 
 /* --------------------------------------------------------------------
@@ -247,8 +253,20 @@ static void *create_cors_dir_config(apr_pool_t *p, char *dir)
 static void *merge_cors_dir_config(apr_pool_t *p, void *basev, void *addv)
 {
     cors_dir_conf *base = basev, *add = addv;
-    cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    cors_dir_conf *conf;
     int i;
+
+    /* Runs for every section a request matches, most of which set no CORS
+     * directive: then the other side is the result as it is (configs are
+     * never changed once read). */
+    if (!add->set_any) {
+        return base;
+    }
+    if (!base->set_any) {
+        return add;
+    }
+    conf = apr_pcalloc(p, sizeof(*conf));
+    conf->set_any = 1;
 
     conf->engine = (add->engine != CORS_UNSET) ? add->engine : base->engine;
     conf->policy = add->policy ? add->policy : base->policy;
@@ -295,15 +313,13 @@ static const char *cors_directive_location(cmd_parms *cmd)
 static void cors_note_set(cmd_parms *cmd, cors_dir_conf *conf,
                           cors_directive which)
 {
-    int i, first = 1;
+    int first = !conf->set_any;
 
     if (conf->set_at[which]) {
         return;
     }
-    for (i = 0; i < CORS_SET_COUNT; i++) {
-        first = first && !conf->set_at[i];
-    }
     conf->set_at[which] = cors_directive_location(cmd);
+    conf->set_any = 1;
     if (first && cors_scopes) {
         cors_scope *scope = apr_array_push(cors_scopes);
 
@@ -319,6 +335,8 @@ static cors_origin_policy *cors_scope_policy(cmd_parms *cmd,
     if (!conf->policy) {
         conf->policy = apr_pcalloc(cmd->pool, sizeof(*conf->policy));
         conf->policy->exact = apr_hash_make(cmd->pool);
+        conf->policy->exact_list = apr_array_make(cmd->pool, 4,
+                                                  sizeof(cors_exact_origin));
         conf->policy->patterns = apr_hash_make(cmd->pool);
         conf->policy->listed = apr_array_make(cmd->pool, 4,
                                               sizeof(const char *));
@@ -380,6 +398,22 @@ static const char *cors_check_public_suffix(cmd_parms *cmd,
                         host, section);
 }
 
+/* Adds an exact origin (serialized) or "null" to both lookups. */
+static void cors_add_exact(apr_pool_t *p, cors_origin_policy *policy,
+                           const char *key, const char *entry)
+{
+    cors_exact_origin *e;
+
+    if (apr_hash_get(policy->exact, key, APR_HASH_KEY_STRING)) {
+        return;
+    }
+    apr_hash_set(policy->exact, key, APR_HASH_KEY_STRING, entry);
+    e = apr_array_push(policy->exact_list);
+    e->key = key;
+    e->len = strlen(key);
+    e->entry = entry;
+}
+
 /* Adds one origin of a CorsAllowOrigin line to the scope's policy. */
 static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
                                    const char *arg)
@@ -398,7 +432,7 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
         return NULL;
     }
     if (!strcasecmp(arg, "null")) {
-        apr_hash_set(policy->exact, "null", APR_HASH_KEY_STRING, "null");
+        cors_add_exact(cmd->pool, policy, "null", "null");
         policy->null_at = cors_directive_location(cmd);
         *(const char **)apr_array_push(policy->listed) = "null";
         return NULL;
@@ -421,9 +455,13 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
     }
     key = apr_palloc(cmd->pool, strlen(arg) + 1);
     cors_serialize_origin(&parts, key);
-    apr_hash_set((parts.host_wildcard || parts.port_wildcard)
-                 ? policy->patterns : policy->exact,
-                 key, APR_HASH_KEY_STRING, apr_pstrdup(cmd->pool, arg));
+    if (parts.host_wildcard || parts.port_wildcard) {
+        apr_hash_set(policy->patterns, key, APR_HASH_KEY_STRING,
+                     apr_pstrdup(cmd->pool, arg));
+    }
+    else {
+        cors_add_exact(cmd->pool, policy, key, apr_pstrdup(cmd->pool, arg));
+    }
     *(const char **)apr_array_push(policy->listed) = key;
     if (parts.scheme_len == 4 && !policy->http_at) {
         policy->http_at = cors_directive_location(cmd);
@@ -561,9 +599,11 @@ static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
     if (!list) {
         list = *listp = apr_pcalloc(cmd->pool, sizeof(*list));
         list->names = apr_hash_make(cmd->pool);
+        list->keys = apr_array_make(cmd->pool, 4, sizeof(cors_exact_origin));
     }
     for (name = apr_strtok(copy, ",", &state); name;
          name = apr_strtok(NULL, ",", &state)) {
+        cors_exact_origin *e;
         char *key;
 
         if (!cors_is_token(name)) {
@@ -587,6 +627,10 @@ static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
                 continue;
             }
             apr_hash_set(list->names, key, APR_HASH_KEY_STRING, name);
+            e = apr_array_push(list->keys);
+            e->key = key;
+            e->len = strlen(key);
+            e->entry = name;
         }
         list->joined = list->joined ? apr_pstrcat(cmd->pool, list->joined,
                                                   ", ", name, NULL)
@@ -756,6 +800,11 @@ typedef struct {
     int credentials;            /* send Access-Control-Allow-Credentials */
     const char *allow_methods;  /* preflight answers */
     const char *allow_headers;
+    /* what an OPTIONS request with an Origin asks, read in one pass */
+    const char *request_method;         /* Access-Control-Request-Method */
+    const char *request_headers;        /* Access-Control-Request-Headers */
+    const char *request_private_network;
+    int has_body;                       /* a body was announced */
 } cors_request_state;
 
 /* "preflight OPTIONS /x" or "GET /x": what the log says was refused.
@@ -775,10 +824,8 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     const cors_token_list *methods = conf->allow_methods
                                      ? conf->allow_methods
                                      : &cors_default_methods;
-    const char *method = apr_table_get(r->headers_in,
-                                       "Access-Control-Request-Method");
-    const char *requested = apr_table_get(r->headers_in,
-                                          "Access-Control-Request-Headers");
+    const char *method = st->request_method;
+    const char *requested = st->request_headers;
     const cors_token_list *headers = conf->allow_headers;
     int echo_headers = headers && headers->wildcard && st->credentials;
     cors_headers_check check;
@@ -866,6 +913,57 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     return CORS_PREFLIGHT_ALLOWED;
 }
 
+/* Reads the request fields a preflight answer depends on, and whether a
+ * body was announced (as ap_request_has_body() would say), in one pass
+ * over headers_in instead of a lookup each. */
+static void cors_read_preflight_fields(request_rec *r, cors_request_state *st)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        const char *key = e[i].key;
+
+        if (!key) {
+            continue;
+        }
+        switch (key[0]) {
+        case 'A':
+        case 'a':
+            if (strncasecmp(key, "Access-Control-Request-", 23) != 0) {
+                break;
+            }
+            key += 23;
+            if (!st->request_method && !strcasecmp(key, "Method")) {
+                st->request_method = e[i].val;
+            }
+            else if (!st->request_headers && !strcasecmp(key, "Headers")) {
+                st->request_headers = e[i].val;
+            }
+            else if (!st->request_private_network
+                     && !strcasecmp(key, "Private-Network")) {
+                st->request_private_network = e[i].val;
+            }
+            break;
+        case 'C':
+        case 'c':
+            if (!strcasecmp(key, "Content-Length")) {
+                /* any digit but 0: a length above zero (or garbage,
+                 * which HTTP_IN refuses anyway) */
+                st->has_body |= (e[i].val[strspn(e[i].val, "0 \t")] != '\0');
+            }
+            break;
+        case 'T':
+        case 't':
+            if (!strcasecmp(key, "Transfer-Encoding")) {
+                st->has_body = 1;
+            }
+            break;
+        }
+    }
+}
+
 /* Decides what to answer, once, from the Origin and the policy of the URL
  * the client asked for. */
 static void cors_decide(request_rec *r, cors_request_state *st)
@@ -875,9 +973,10 @@ static void cors_decide(request_rec *r, cors_request_state *st)
     const char *why, *entry, *hint;
     cors_match match;
 
-    st->is_preflight = (r->method_number == M_OPTIONS && origin
-                        && apr_table_get(r->headers_in,
-                                         "Access-Control-Request-Method"));
+    if (r->method_number == M_OPTIONS && origin) {
+        cors_read_preflight_fields(r, st);
+    }
+    st->is_preflight = (st->request_method != NULL);
     st->shared = conf->policy->any && conf->allow_credentials != 1;
     if (!origin) {
         st->outcome = CORS_NOT_CORS;
@@ -977,6 +1076,11 @@ static cors_request_state *cors_request_state_get(request_rec *r)
     if (r->main) {
         return NULL;
     }
+    /* every hook asks: the usual answer, decided already, comes first */
+    if (!r->prev
+        && (st = ap_get_module_config(r->request_config, &cors_module))) {
+        return st->conf ? st : NULL;
+    }
     while (initial->prev) {
         initial = initial->prev;
     }
@@ -1012,7 +1116,7 @@ static void cors_merge_vary(request_rec *r, apr_table_t *table,
 
     /* the common case: no Vary yet, nothing to join or search */
     if (!apr_table_get(table, "Vary")) {
-        apr_table_setn(table, "Vary", token);
+        apr_table_addn(table, "Vary", token);
         return;
     }
     /* all Vary fields, joined: a backend may send several, and caches
@@ -1126,7 +1230,10 @@ static int cors_count_fields(const apr_table_t *table,
     int i, n = 0;
 
     for (i = 0; i < arr->nelts; i++) {
-        if (!e[i].key || strncasecmp(e[i].key, "Access-Control-", 15)) {
+        /* "Ac" first: most names fail there */
+        if (!e[i].key || (e[i].key[0] | 0x20) != 'a'
+            || (e[i].key[1] | 0x20) != 'c'
+            || strncasecmp(e[i].key, "Access-Control-", 15)) {
             continue;
         }
         n++;
@@ -1143,11 +1250,14 @@ static int cors_count_fields(const apr_table_t *table,
  * fixups and the filter write to headers_out: a cache hit served by
  * mod_cache's handler replaces headers_out fields with the cached ones,
  * which are ours already.  The error hook writes to err_headers_out, the
- * only table an error response keeps.  Returns how many Access-Control-*
- * fields it wrote. */
+ * only table an error response keeps.  put is apr_table_addn where the
+ * fields cannot be there yet or the filter will see them twice (cheaper),
+ * apr_table_setn otherwise.  Returns how many Access-Control-* fields it
+ * wrote. */
 static int cors_put_actual_headers(request_rec *r,
                                    const cors_request_state *st,
-                                   apr_table_t *out, int final)
+                                   apr_table_t *out, int final,
+                                   cors_table_put put)
 {
     const cors_token_list *expose = st->conf->expose_headers;
     int n = 1;
@@ -1157,10 +1267,9 @@ static int cors_put_actual_headers(request_rec *r,
          * allowed without credentials, the same "*" on every response,
          * Origin or not, lets a shared cache keep one copy for all sites
          * instead of one per Origin (so no Vary: Origin). */
-        apr_table_setn(out, "Access-Control-Allow-Origin", cors_star);
+        put(out, "Access-Control-Allow-Origin", cors_star);
         if (expose) {
-            apr_table_setn(out, "Access-Control-Expose-Headers",
-                           expose->joined);
+            put(out, "Access-Control-Expose-Headers", expose->joined);
             n++;
         }
         return n;
@@ -1169,9 +1278,9 @@ static int cors_put_actual_headers(request_rec *r,
     if (st->outcome != CORS_ALLOWED) {
         return 0;
     }
-    apr_table_setn(out, "Access-Control-Allow-Origin", st->allow_origin);
+    put(out, "Access-Control-Allow-Origin", st->allow_origin);
     if (st->credentials) {
-        apr_table_setn(out, "Access-Control-Allow-Credentials", cors_true);
+        put(out, "Access-Control-Allow-Credentials", cors_true);
         n++;
     }
     if (expose && expose->wildcard && st->credentials) {
@@ -1179,12 +1288,12 @@ static int cors_put_actual_headers(request_rec *r,
         const char *names = final ? cors_exposed_response_names(r) : NULL;
 
         if (names) {
-            apr_table_setn(out, "Access-Control-Expose-Headers", names);
+            put(out, "Access-Control-Expose-Headers", names);
             n++;
         }
     }
     else if (expose) {
-        apr_table_setn(out, "Access-Control-Expose-Headers", expose->joined);
+        put(out, "Access-Control-Expose-Headers", expose->joined);
         n++;
     }
     return n;
@@ -1196,10 +1305,10 @@ static int cors_put_actual_headers(request_rec *r,
  * backend are done, removes anyone else's. */
 static void cors_set_actual_headers(request_rec *r,
                                     const cors_request_state *st,
-                                    apr_table_t *out)
+                                    apr_table_t *out, cors_table_put put)
 {
     if (st->conf->backend_headers != CORS_BACKEND_KEEP) {
-        cors_put_actual_headers(r, st, out, 0);
+        cors_put_actual_headers(r, st, out, 0, put);
     }
 }
 
@@ -1223,7 +1332,7 @@ static void cors_finish_actual_headers(request_rec *r,
     if (foreign || in_err || in_out != want
         || (expose && expose->wildcard && st->credentials)) {
         cors_unset_fields(r);
-        cors_put_actual_headers(r, st, r->headers_out, 1);
+        cors_put_actual_headers(r, st, r->headers_out, 1, apr_table_addn);
     }
     else if (!st->shared
              && apr_table_get(r->headers_out, "Vary") != cors_vary_origin) {
@@ -1240,7 +1349,7 @@ static void cors_set_preflight_vary(request_rec *r, apr_table_t *out,
     int pna = (conf->allow_private_network == 1);
 
     if (!apr_table_get(out, "Vary")) {
-        apr_table_setn(out, "Vary", pna ? cors_vary_preflight_pna
+        apr_table_addn(out, "Vary", pna ? cors_vary_preflight_pna
                                         : cors_vary_preflight);
         return;
     }
@@ -1271,26 +1380,25 @@ static void cors_set_preflight_headers(request_rec *r,
         cors_unset_fields(r);
     }
     cors_set_preflight_vary(r, out, conf);
-    apr_table_setn(out, "Access-Control-Allow-Origin", st->allow_origin);
+    apr_table_addn(out, "Access-Control-Allow-Origin", st->allow_origin);
     if (st->credentials) {
-        apr_table_setn(out, "Access-Control-Allow-Credentials", cors_true);
+        apr_table_addn(out, "Access-Control-Allow-Credentials", cors_true);
     }
-    apr_table_setn(out, "Access-Control-Allow-Methods", st->allow_methods);
+    apr_table_addn(out, "Access-Control-Allow-Methods", st->allow_methods);
     if (st->allow_headers) {
-        apr_table_setn(out, "Access-Control-Allow-Headers",
+        apr_table_addn(out, "Access-Control-Allow-Headers",
                        st->allow_headers);
     }
     if (conf->max_age) {
-        apr_table_setn(out, "Access-Control-Max-Age", conf->max_age);
+        apr_table_addn(out, "Access-Control-Max-Age", conf->max_age);
     }
     if (conf->allow_private_network != 1 && !APLOGrdebug(r)) {
         return;
     }
-    pna = apr_table_get(r->headers_in,
-                        "Access-Control-Request-Private-Network");
+    pna = st->request_private_network;
     if (pna && !strcasecmp(pna, "true")) {
         if (conf->allow_private_network == 1) {
-            apr_table_setn(out, "Access-Control-Allow-Private-Network",
+            apr_table_addn(out, "Access-Control-Allow-Private-Network",
                            cors_true);
         }
         else {
@@ -1351,7 +1459,7 @@ static int cors_answer_preflight(request_rec *r, cors_request_state *st)
     r->handler = CORS_PREFLIGHT_HANDLER;
     r->allowed |= (AP_METHOD_BIT << M_OPTIONS);
     r->expecting_100 = 0;
-    if (ap_request_has_body(r)) {
+    if (st->has_body || r->kept_body) {
         r->connection->keepalive = AP_CONN_CLOSE;
     }
     cors_set_preflight_headers(r, st);
@@ -1412,7 +1520,8 @@ static int cors_fixups(request_rec *r)
     if (st->is_preflight && !r->prev) {
         return cors_claim_preflight(r, st);
     }
-    cors_set_actual_headers(r, st, r->headers_out);
+    /* the filter removes a field that would be there twice */
+    cors_set_actual_headers(r, st, r->headers_out, apr_table_addn);
     return OK;
 }
 
@@ -1438,7 +1547,7 @@ static void cors_insert_error_filter(request_rec *r)
         cors_set_preflight_vary(r, r->err_headers_out, st->conf);
         return;
     }
-    cors_set_actual_headers(r, st, r->err_headers_out);
+    cors_set_actual_headers(r, st, r->err_headers_out, apr_table_setn);
     cors_add_filter(r, st);
 }
 
