@@ -99,6 +99,16 @@
  * policy of the URL the client asked for, and kept on the initial
  * request_rec: internal redirects (ErrorDocument, DirectoryIndex) reuse it
  * and subrequests (mod_include) never add CORS headers of their own.
+ *
+ * CorsEngine ReportOnly:  header_parser decides as above, sets CORS_RESULT
+ *     and logs each refusal at warn; every later hook then sees no policy
+ *     (cors_request_state_get returns NULL).  So a preflight is neither
+ *     answered nor exempted from authentication: the exemption stays tied
+ *     to mod_cors answering the preflight itself.
+ *
+ * The cors-info handler's explain form runs cors_decide and the functions
+ * that set the fields on a copy of a lookup subrequest (never run) whose
+ * headers_in holds the simulated fields: the same code, not a model of it.
  */
 
 #include "apr_hash.h"
@@ -1690,7 +1700,8 @@ static int cors_check_config(apr_pool_t *pconf, apr_pool_t *plog,
  *   </Location>
  *
  * GET /cors-info?/api/data.json shows the merged policy of /api/data.json
- * and where each value was set.
+ * and where each value was set; GET /cors-info?url=/api/x&origin=...
+ * explains a request (see cors_info_explain).
  */
 
 static void cors_info_line(request_rec *r, const cors_dir_conf *conf,
