@@ -99,6 +99,16 @@
  * policy of the URL the client asked for, and kept on the initial
  * request_rec: internal redirects (ErrorDocument, DirectoryIndex) reuse it
  * and subrequests (mod_include) never add CORS headers of their own.
+ *
+ * CorsEngine ReportOnly:  header_parser decides as above, sets CORS_RESULT
+ *     and logs each refusal at warn; every later hook then sees no policy
+ *     (cors_request_state_get returns NULL).  So a preflight is neither
+ *     answered nor exempted from authentication: the exemption stays tied
+ *     to mod_cors answering the preflight itself.
+ *
+ * The cors-info handler's explain form runs cors_decide and the functions
+ * that set the fields on a copy of a lookup subrequest (never run) whose
+ * headers_in holds the simulated fields: the same code, not a model of it.
  */
 
 #include "apr_hash.h"
@@ -132,6 +142,11 @@ module AP_MODULE_DECLARE_DATA cors_module;
 
 #define CORS_BACKEND_REPLACE 0
 #define CORS_BACKEND_KEEP 1
+
+/* CorsEngine values */
+#define CORS_ENGINE_OFF 0
+#define CORS_ENGINE_ON 1
+#define CORS_ENGINE_REPORT_ONLY 2
 
 /* Response fields the module owns; with CorsBackendHeaders Replace,
  * values set by anyone else are removed. */
@@ -180,7 +195,7 @@ typedef enum {
 } cors_directive;
 
 typedef struct {
-    int engine;                         /* CorsEngine: 1, 0 or unset */
+    int engine;                         /* CORS_ENGINE_* or unset */
     cors_origin_policy *policy;         /* NULL: inherit (none: CORS off) */
     cors_token_list *allow_methods;     /* NULL: inherit (GET HEAD POST) */
     cors_token_list *allow_headers;     /* NULL: inherit (none) */
@@ -666,11 +681,24 @@ static const char *set_cors_expose_headers(cmd_parms *cmd, void *dconf,
                            &conf->expose_headers, arg, 1);
 }
 
-static const char *set_cors_engine(cmd_parms *cmd, void *dconf, int flag)
+static const char *set_cors_engine(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
 {
     cors_dir_conf *conf = dconf;
 
-    conf->engine = flag;
+    if (!strcasecmp(arg, "On")) {
+        conf->engine = CORS_ENGINE_ON;
+    }
+    else if (!strcasecmp(arg, "Off")) {
+        conf->engine = CORS_ENGINE_OFF;
+    }
+    else if (!strcasecmp(arg, "ReportOnly")) {
+        conf->engine = CORS_ENGINE_REPORT_ONLY;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not On, Off or "
+                            "ReportOnly", cmd->cmd->name, arg);
+    }
     cors_note_set(cmd, conf, CORS_SET_ENGINE);
     return NULL;
 }
@@ -738,8 +766,10 @@ static const char *set_cors_backend_headers(cmd_parms *cmd, void *dconf,
 }
 
 static const command_rec cors_cmds[] = {
-    AP_INIT_FLAG("CorsEngine", set_cors_engine, NULL, OR_FILEINFO,
-                 "On or Off: Off turns CORS handling off in this scope"),
+    AP_INIT_TAKE1("CorsEngine", set_cors_engine, NULL, OR_FILEINFO,
+                  "On, Off or ReportOnly: Off turns CORS handling off in "
+                  "this scope; ReportOnly decides and logs refusals but "
+                  "leaves the response alone"),
     AP_INIT_ITERATE("CorsAllowOrigin", set_cors_allow_origin, NULL,
                     OR_FILEINFO,
                     "origins allowed: *, null, scheme://host[:port], "
@@ -792,6 +822,9 @@ typedef struct {
     const cors_dir_conf *conf;  /* NULL: no policy applies */
     cors_outcome outcome;
     int is_preflight;
+    /* the hooks act on the decision (CorsEngine On); under ReportOnly it
+     * is only logged and put in CORS_RESULT */
+    int enforced;
     /* the policy allows every origin without credentials: every actual
      * response of the scope is the same for every Origin (see
      * cors_set_actual_headers) */
@@ -805,6 +838,12 @@ typedef struct {
     const char *request_headers;        /* Access-Control-Request-Headers */
     const char *request_private_network;
     int has_body;                       /* a body was announced */
+    /* a simulated request of the cors-info page: the refusal is put into
+     * words here instead of the log */
+    int explaining;
+    const char *reason;         /* the refusal, as the log would say it */
+    const char *near_miss;      /* the closest configured entry, or NULL */
+    const char *entry;          /* the entry that allowed the origin */
 } cors_request_state;
 
 /* "preflight OPTIONS /x" or "GET /x": what the log says was refused.
@@ -815,6 +854,49 @@ static const char *cors_describe(request_rec *r, const cors_request_state *st)
 {
     return apr_pstrcat(r->pool, st->is_preflight ? "preflight " : "",
                        r->method, " ", r->uri, NULL);
+}
+
+/* The level of the refusal lines: debug, so that "LogLevel cors:debug"
+ * explains refusals on demand; warn under CorsEngine ReportOnly, whose
+ * whole point is that list of refusals (README, "Migrating safely"). */
+#define cors_refusal_level(conf) \
+    ((conf)->engine == CORS_ENGINE_REPORT_ONLY ? APLOG_WARNING : APLOG_DEBUG)
+
+/* Whether to put a refusal into words: for the log, at the scope's
+ * refusal level, or for the cors-info page.  Nothing is formatted
+ * otherwise. */
+static int cors_explains(request_rec *r, const cors_request_state *st)
+{
+    return st->explaining
+           || APLOG_R_IS_LEVEL(r, cors_refusal_level(st->conf));
+}
+
+/* A refusal in words: one line in the error log or, for the cors-info
+ * page, the reason of its explanation.  Only called when cors_explains(). */
+static void cors_refusal(request_rec *r, cors_request_state *st,
+                         const char *fmt, ...)
+                         __attribute__((format(printf, 3, 4)));
+static void cors_refusal(request_rec *r, cors_request_state *st,
+                         const char *fmt, ...)
+{
+    const cors_dir_conf *conf = st->conf;
+    const char *msg;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = apr_pvsprintf(r->pool, fmt, ap);
+    va_end(ap);
+    if (st->explaining) {
+        st->reason = msg;
+    }
+    else if (conf->engine == CORS_ENGINE_REPORT_ONLY) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "%s; not enforced: CorsEngine ReportOnly (%s)", msg,
+                      conf->set_at[CORS_SET_ENGINE]);
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "%s", msg);
+    }
 }
 
 static int cors_preflight_decision(request_rec *r, cors_request_state *st,
@@ -832,66 +914,62 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     cors_headers_result result;
 
     if (!cors_is_token(method)) {
-        if (APLOGrdebug(r)) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CORS0105: refused %s from origin %s: "
-                          "Access-Control-Request-Method '%s' is not a "
-                          "method name (policy at %s)", cors_describe(r, st),
-                          origin, method, conf->policy->defined_at);
+        if (cors_explains(r, st)) {
+            cors_refusal(r, st, "CORS0105: refused %s from origin %s: "
+                         "Access-Control-Request-Method '%s' is not a "
+                         "method name (policy at %s)", cors_describe(r, st),
+                         origin, method, conf->policy->defined_at);
         }
         return CORS_MALFORMED;
     }
     if (!cors_method_allowed(methods, method)) {
-        if (APLOGrdebug(r)) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CORS0103: refused %s from origin %s: method %s "
-                          "is not allowed: CorsAllowMethods is %s (%s); add "
-                          "%s there", cors_describe(r, st), origin, method,
-                          methods->joined,
-                          conf->set_at[CORS_SET_METHODS]
-                          ? conf->set_at[CORS_SET_METHODS] : "default",
-                          method);
+        if (cors_explains(r, st)) {
+            cors_refusal(r, st, "CORS0103: refused %s from origin %s: "
+                         "method %s is not allowed: CorsAllowMethods is %s "
+                         "(%s); add %s there", cors_describe(r, st), origin,
+                         method, methods->joined,
+                         conf->set_at[CORS_SET_METHODS]
+                         ? conf->set_at[CORS_SET_METHODS] : "default",
+                         method);
         }
         return CORS_REFUSED_METHOD;
     }
     check.echo = NULL;
     if (requested) {
         result = cors_check_request_headers(r->pool, headers, requested,
-                                            echo_headers, APLOGrdebug(r),
-                                            &check);
+                                            echo_headers,
+                                            cors_explains(r, st), &check);
         if (result == CORS_HEADERS_MALFORMED
             || result == CORS_HEADERS_TOO_MANY) {
-            if (APLOGrdebug(r)) {
-                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                              "CORS0105: refused %s from origin %s: "
-                              "Access-Control-Request-Headers %s (policy at "
-                              "%s)", cors_describe(r, st), origin,
-                              result == CORS_HEADERS_TOO_MANY
-                              ? apr_psprintf(r->pool, "lists more than %d "
-                                             "names, more than any browser "
-                                             "sends",
-                                             CORS_MAX_REQUEST_HEADERS)
-                              : apr_psprintf(r->pool, "has '%s', which is "
-                                             "not a header name",
-                                             check.detail),
-                              conf->policy->defined_at);
+            if (cors_explains(r, st)) {
+                cors_refusal(r, st, "CORS0105: refused %s from origin %s: "
+                             "Access-Control-Request-Headers %s (policy at "
+                             "%s)", cors_describe(r, st), origin,
+                             result == CORS_HEADERS_TOO_MANY
+                             ? apr_psprintf(r->pool, "lists more than %d "
+                                            "names, more than any browser "
+                                            "sends",
+                                            CORS_MAX_REQUEST_HEADERS)
+                             : apr_psprintf(r->pool, "has '%s', which is "
+                                            "not a header name",
+                                            check.detail),
+                             conf->policy->defined_at);
             }
             return CORS_MALFORMED;
         }
         if (result == CORS_HEADERS_REFUSED) {
-            if (APLOGrdebug(r)) {
-                ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                              "CORS0104: refused %s from origin %s: request "
-                              "header(s) not allowed: %s; CorsAllowHeaders "
-                              "is %s (%s)%s", cors_describe(r, st), origin,
-                              check.detail,
-                              headers ? headers->joined : "not set",
-                              conf->set_at[CORS_SET_HEADERS]
-                              ? conf->set_at[CORS_SET_HEADERS] : "default",
-                              /* with "*" only Authorization is refused */
-                              (headers && headers->wildcard)
-                              ? "; '*' never covers Authorization, list it "
-                                "by name" : "");
+            if (cors_explains(r, st)) {
+                cors_refusal(r, st, "CORS0104: refused %s from origin %s: "
+                             "request header(s) not allowed: %s; "
+                             "CorsAllowHeaders is %s (%s)%s",
+                             cors_describe(r, st), origin, check.detail,
+                             headers ? headers->joined : "not set",
+                             conf->set_at[CORS_SET_HEADERS]
+                             ? conf->set_at[CORS_SET_HEADERS] : "default",
+                             /* with "*" only Authorization is refused */
+                             (headers && headers->wildcard)
+                             ? "; '*' never covers Authorization, list it "
+                               "by name" : "");
             }
             return CORS_REFUSED_HEADER;
         }
@@ -965,7 +1043,8 @@ static void cors_read_preflight_fields(request_rec *r, cors_request_state *st)
 }
 
 /* Decides what to answer, once, from the Origin and the policy of the URL
- * the client asked for. */
+ * the client asked for.  The cors-info page runs it on a simulated
+ * request (cors_explain_request). */
 static void cors_decide(request_rec *r, cors_request_state *st)
 {
     const cors_dir_conf *conf = st->conf;
@@ -993,34 +1072,33 @@ static void cors_decide(request_rec *r, cors_request_state *st)
     if (match == CORS_MATCH_MALFORMED || match == CORS_MATCH_NONE) {
         st->outcome = (match == CORS_MATCH_MALFORMED) ? CORS_MALFORMED
                                                       : CORS_REFUSED_ORIGIN;
-        if (!APLOGrdebug(r)) {
+        if (!cors_explains(r, st)) {
             return;
         }
-        hint = cors_near_miss(r->pool, conf->policy, origin);
+        hint = st->near_miss = cors_near_miss(r->pool, conf->policy, origin);
         if (match == CORS_MATCH_MALFORMED) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CORS0101: refused %s: Origin '%s' is malformed: "
-                          "%s (policy at %s)%s%s", cors_describe(r, st),
-                          origin, why,
-                          conf->policy->defined_at,
-                          hint ? "; closest configured entry: " : "",
-                          hint ? hint : "");
+            cors_refusal(r, st, "CORS0101: refused %s: Origin '%s' is "
+                         "malformed: %s (policy at %s)%s%s",
+                         cors_describe(r, st), origin, why,
+                         conf->policy->defined_at,
+                         hint ? "; closest configured entry: " : "",
+                         hint ? hint : "");
         }
         else {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          "CORS0102: refused %s: origin %s is not allowed: "
-                          "not in CorsAllowOrigin (%s) nor matched by "
-                          "CorsAllowOriginMatch (%d regex(es)) of the policy "
-                          "at %s%s%s", cors_describe(r, st), origin,
-                          cors_listed_summary(r->pool, conf->policy),
-                          conf->policy->regexes->nelts,
-                          conf->policy->defined_at,
-                          hint ? "; closest configured entry: " : "",
-                          hint ? hint : "");
+            cors_refusal(r, st, "CORS0102: refused %s: origin %s is not "
+                         "allowed: not in CorsAllowOrigin (%s) nor matched "
+                         "by CorsAllowOriginMatch (%d regex(es)) of the "
+                         "policy at %s%s%s", cors_describe(r, st), origin,
+                         cors_listed_summary(r->pool, conf->policy),
+                         conf->policy->regexes->nelts,
+                         conf->policy->defined_at,
+                         hint ? "; closest configured entry: " : "",
+                         hint ? hint : "");
         }
         return;
     }
 
+    st->entry = entry;
     if (match == CORS_MATCH_ANY) {
         /* A "*" inherited under an inner "CorsAllowCredentials On" must
          * not turn into reflecting every origin with credentials. */
@@ -1065,8 +1143,13 @@ static void cors_decide(request_rec *r, cors_request_state *st)
 /* The decision for a request where no policy applies */
 static const cors_request_state cors_no_policy;
 
+/* Whether a policy applies where conf is in effect (On or ReportOnly) */
+#define cors_policy_applies(conf) \
+    ((conf)->engine != CORS_ENGINE_OFF && (conf)->policy)
+
 /* The decision for the client request r belongs to, made on first use.
- * NULL when no policy applies, or for a subrequest. */
+ * NULL when no policy applies, under CorsEngine ReportOnly (decided and
+ * logged, nothing else), or for a subrequest. */
 static cors_request_state *cors_request_state_get(request_rec *r)
 {
     request_rec *initial = r;
@@ -1079,7 +1162,7 @@ static cors_request_state *cors_request_state_get(request_rec *r)
     /* every hook asks: the usual answer, decided already, comes first */
     if (!r->prev
         && (st = ap_get_module_config(r->request_config, &cors_module))) {
-        return st->conf ? st : NULL;
+        return st->enforced ? st : NULL;
     }
     while (initial->prev) {
         initial = initial->prev;
@@ -1087,7 +1170,7 @@ static cors_request_state *cors_request_state_get(request_rec *r)
     st = ap_get_module_config(initial->request_config, &cors_module);
     if (!st) {
         conf = ap_get_module_config(initial->per_dir_config, &cors_module);
-        if (conf->engine == 0 || !conf->policy) {
+        if (!cors_policy_applies(conf)) {
             /* most URLs of most sites: remember that, at no cost */
             ap_set_module_config(initial->request_config, &cors_module,
                                  (void *)&cors_no_policy);
@@ -1095,6 +1178,7 @@ static cors_request_state *cors_request_state_get(request_rec *r)
         }
         st = apr_pcalloc(initial->pool, sizeof(*st));
         st->conf = conf;
+        st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
         cors_decide(initial, st);
         apr_table_setn(initial->subprocess_env, "CORS_RESULT",
                        cors_outcome_names[st->outcome]);
@@ -1105,7 +1189,7 @@ static cors_request_state *cors_request_state_get(request_rec *r)
         apr_table_setn(r->subprocess_env, "CORS_RESULT",
                        cors_outcome_names[st->outcome]);
     }
-    return st->conf ? st : NULL;
+    return st->enforced ? st : NULL;
 }
 
 /* Adds token to the Vary field of table unless it is listed already. */
@@ -1725,7 +1809,8 @@ static int cors_check_config(apr_pool_t *pconf, apr_pool_t *plog,
  *   </Location>
  *
  * GET /cors-info?/api/data.json shows the merged policy of /api/data.json
- * and where each value was set.
+ * and where each value was set; GET /cors-info?url=/api/x&origin=...
+ * explains a request (see cors_info_explain).
  */
 
 static void cors_info_line(request_rec *r, const cors_dir_conf *conf,
@@ -1744,6 +1829,861 @@ static const char *cors_info_list(const cors_token_list *list,
     return list ? list->joined : unset;
 }
 
+/* The cors-info page, explain form: what a browser's request would get.
+ *
+ *   GET /cors-info?url=/api/x&origin=https://app.example.com&method=PUT
+ *                 &headers=content-type,x-token&credentials=include
+ *
+ * The decision and the fields come from the code real requests run
+ * (cors_decide, cors_set_preflight_headers, cors_put_actual_headers), on
+ * a copy of a lookup subrequest for the URL whose headers_in holds the
+ * simulated fields: the per-directory configuration is the URL's, and no
+ * hook, handler or backend of the resource runs.  Only the browser's side
+ * (whether it sends a preflight, what it makes of the answer) is
+ * simulated here.
+ */
+
+/* The query of the explain form, checked */
+typedef struct {
+    const char *url;
+    const char *origin;         /* NULL: no Origin, not a CORS request */
+    const char *method;
+    apr_array_header_t *headers;    /* names, lowercase, sorted, once each */
+    int credentials;            /* credentials=include */
+    int json;
+} cors_explain_query;
+
+/* One request of the simulation: the preflight or the actual request */
+typedef struct {
+    request_rec *fake;          /* the simulated request */
+    cors_request_state st;      /* mod_cors's decision for it */
+    int status;                 /* 204 or 403; 0: the resource's own */
+    apr_table_t *fields;        /* what mod_cors sends */
+} cors_explain_step;
+
+typedef struct {
+    const cors_explain_query *q;
+    const cors_dir_conf *conf;
+    const char *uri;            /* the path the policy is looked up for */
+    int applies;                /* a policy applies (On or ReportOnly) */
+    int preflight;              /* a browser sends a preflight first */
+    const char *why;            /* why it does or does not */
+    const char *unsafe;         /* its Access-Control-Request-Headers */
+    cors_explain_step pf, actual;
+    const char *result;         /* CORS_RESULT of the first request */
+    int readable;               /* the script gets the response */
+    const char *console;        /* else what the browser console says */
+    apr_array_header_t *notes;  /* const char * */
+} cors_explanation;
+
+/* Request header names a browser sends without a preflight (Fetch,
+ * "CORS-safelisted request-header", for the values scripts usually set).
+ * Content-Type counts as not safelisted: its safelisted values
+ * (text/plain, multipart/form-data, application/x-www-form-urlencoded)
+ * leave it out of headers= altogether. */
+static int cors_is_safelisted_request_header(const char *name)
+{
+    return !strcmp(name, "accept") || !strcmp(name, "accept-language")
+           || !strcmp(name, "content-language");
+}
+
+/* The log level of a simulated request: nothing is logged for it. */
+static const struct ap_logconf cors_quiet_log = { NULL, -1 };
+
+static int cors_sort_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Why a query is refused with 400, or NULL; fills q. */
+static const char *cors_explain_parse(request_rec *r, cors_explain_query *q)
+{
+    static const char *const known[] = {
+        "url", "origin", "method", "headers", "credentials", "format", NULL
+    };
+    const char *value[6] = { NULL };
+    char *copy = apr_pstrdup(r->pool, r->args), *pair, *state, *eq;
+    const char *accept, *error = NULL;
+    int i;
+
+    /* the first error is the answer, but format= is read to the end, so
+     * that the error comes as asked */
+    for (pair = apr_strtok(copy, "&", &state); pair;
+         pair = apr_strtok(NULL, "&", &state)) {
+        eq = strchr(pair, '=');
+        if (eq) {
+            *eq++ = '\0';
+        }
+        if (ap_unescape_urlencoded(pair) != OK) {
+            error = error ? error : "a parameter name is not "
+                                    "percent-encoded properly";
+            continue;
+        }
+        for (i = 0; known[i] && strcmp(pair, known[i]); i++) {
+            /* find the parameter */
+        }
+        if (!known[i]) {
+            error = error ? error
+                : apr_psprintf(r->pool, "unknown parameter '%.64s' (known: "
+                               "url, origin, method, headers, credentials, "
+                               "format)", ap_escape_logitem(r->pool, pair));
+        }
+        else if (!eq) {
+            error = error ? error
+                : apr_psprintf(r->pool, "parameter %s has no value "
+                               "(%s=...)", known[i], known[i]);
+        }
+        else if (value[i]) {
+            error = error ? error
+                : apr_psprintf(r->pool, "parameter %s is given twice",
+                               known[i]);
+        }
+        else if (ap_unescape_urlencoded(eq) != OK) {
+            error = error ? error
+                : apr_psprintf(r->pool, "parameter %s is not "
+                               "percent-encoded properly (or has %%00)",
+                               known[i]);
+        }
+        else {
+            value[i] = eq;
+        }
+    }
+
+    accept = apr_table_get(r->headers_in, "Accept");
+    q->json = accept && ap_strcasestr(accept, "application/json");
+    if (value[5]) {
+        q->json = !strcmp(value[5], "json");
+        if (!q->json && strcmp(value[5], "text")) {
+            return "format must be json or text";
+        }
+    }
+    if (error) {
+        return error;
+    }
+
+    q->url = value[0];
+    if (!q->url) {
+        return "missing url: the URL path to explain (url=/api/x)";
+    }
+    if (q->url[0] != '/') {
+        return "url must be a URL path starting with /";
+    }
+    for (i = 0; q->url[i]; i++) {
+        if (apr_iscntrl(q->url[i]) || q->url[i] == ' ') {
+            return "url has a space or a control character";
+        }
+    }
+
+    q->origin = value[1];
+    if (q->origin && strlen(q->origin) > CORS_ORIGIN_MAX_LEN) {
+        return apr_psprintf(r->pool, "origin is longer than %d bytes, more "
+                            "than mod_cors reads of an Origin field",
+                            CORS_ORIGIN_MAX_LEN);
+    }
+
+    q->method = value[2] ? value[2] : "GET";
+    if (!cors_is_token(q->method)) {
+        return "method is not a method name (an HTTP token)";
+    }
+    /* a browser normalizes these six (Fetch, "normalize a method") */
+    for (i = 0; i < 6; i++) {
+        static const char *const normalized[] = {
+            "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"
+        };
+
+        if (!strcasecmp(q->method, normalized[i])) {
+            q->method = normalized[i];
+        }
+    }
+
+    q->headers = apr_array_make(r->pool, 8, sizeof(const char *));
+    if (value[3]) {
+        char *names = apr_pstrdup(r->pool, value[3]), *name, *hstate, *end;
+
+        for (name = apr_strtok(names, ",", &hstate); name;
+             name = apr_strtok(NULL, ",", &hstate)) {
+            while (*name == ' ' || *name == '\t') {
+                name++;
+            }
+            end = name + strlen(name);
+            while (end > name && (end[-1] == ' ' || end[-1] == '\t')) {
+                *--end = '\0';
+            }
+            if (!*name) {
+                continue;
+            }
+            if (!cors_is_token(name)) {
+                return apr_psprintf(r->pool, "headers: '%.64s' is not a "
+                                    "header name (an HTTP token)",
+                                    ap_escape_logitem(r->pool, name));
+            }
+            if (q->headers->nelts == CORS_MAX_REQUEST_HEADERS) {
+                return apr_psprintf(r->pool, "headers lists more than %d "
+                                    "names, more than any browser sends",
+                                    CORS_MAX_REQUEST_HEADERS);
+            }
+            ap_str_tolower(name);
+            for (i = 0; i < q->headers->nelts; i++) {
+                if (!strcmp(APR_ARRAY_IDX(q->headers, i, const char *),
+                            name)) {
+                    break;
+                }
+            }
+            if (i == q->headers->nelts) {
+                *(const char **)apr_array_push(q->headers) = name;
+            }
+        }
+        qsort(q->headers->elts, q->headers->nelts, sizeof(const char *),
+              cors_sort_names);
+    }
+
+    if (value[4] && strcmp(value[4], "include")
+        && strcmp(value[4], "same-origin") && strcmp(value[4], "omit")) {
+        return "credentials must be include, same-origin or omit";
+    }
+    q->credentials = value[4] && !strcmp(value[4], "include");
+    return NULL;
+}
+
+/* A copy of the lookup subrequest rr as the request a browser would send:
+ * the URL's configuration, the simulated method and fields, empty
+ * response tables, nothing logged. */
+static request_rec *cors_explain_request(request_rec *rr, const char *method,
+                                         const char *origin,
+                                         const char *request_method,
+                                         const char *request_headers)
+{
+    request_rec *fake = apr_pmemdup(rr->pool, rr, sizeof(*rr));
+
+    fake->main = fake->prev = fake->next = NULL;
+    fake->method = method;
+    fake->method_number = ap_method_number_of(method);
+    fake->headers_in = apr_table_make(rr->pool, 4);
+    fake->headers_out = apr_table_make(rr->pool, 8);
+    fake->err_headers_out = apr_table_make(rr->pool, 4);
+    fake->subprocess_env = apr_table_make(rr->pool, 4);
+    fake->notes = apr_table_make(rr->pool, 4);
+    fake->request_config = ap_create_request_config(rr->pool);
+    fake->log = &cors_quiet_log;
+    if (origin) {
+        apr_table_setn(fake->headers_in, "Origin", origin);
+    }
+    if (request_method) {
+        apr_table_setn(fake->headers_in, "Access-Control-Request-Method",
+                       request_method);
+    }
+    if (request_headers) {
+        apr_table_setn(fake->headers_in, "Access-Control-Request-Headers",
+                       request_headers);
+    }
+    return fake;
+}
+
+/* mod_cors's decision for a simulated request, as cors_request_state_get
+ * makes it for a real one. */
+static void cors_explain_decide(cors_explain_step *step,
+                                const cors_dir_conf *conf)
+{
+    memset(&step->st, 0, sizeof(step->st));
+    step->st.conf = conf;
+    step->st.enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
+    step->st.explaining = 1;
+    cors_decide(step->fake, &step->st);
+}
+
+/* Whether list (a field value) has name, or "*" where that counts */
+static int cors_field_lists(apr_pool_t *p, const char *list,
+                            const char *name, int star, int icase)
+{
+    char *copy, *item, *state;
+
+    if (!list) {
+        return 0;
+    }
+    copy = apr_pstrdup(p, list);
+    for (item = apr_strtok(copy, ", \t", &state); item;
+         item = apr_strtok(NULL, ", \t", &state)) {
+        if ((icase ? !strcasecmp(item, name) : !strcmp(item, name))
+            || (star && !strcmp(item, "*"))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* What a browser makes of the fields of a response (Fetch, "CORS check"
+ * and, for a preflight, "CORS-preflight fetch"): NULL when it passes,
+ * else the reason its console gives, in Chromium's words. */
+static const char *cors_browser_check(request_rec *r,
+                                      const cors_explanation *ex,
+                                      const cors_explain_step *step,
+                                      int preflight)
+{
+    const cors_explain_query *q = ex->q;
+    const char *acao = apr_table_get(step->fields,
+                                     "Access-Control-Allow-Origin");
+    const char *acac = apr_table_get(step->fields,
+                                     "Access-Control-Allow-Credentials");
+    const char *pre = preflight ? "Response to preflight request doesn't "
+                                  "pass access control check: " : "";
+    const char *allowed;
+    int i;
+
+    if (!acao) {
+        return apr_pstrcat(r->pool, pre, "No 'Access-Control-Allow-Origin' "
+                           "header is present on the requested resource.",
+                           NULL);
+    }
+    if (!strcmp(acao, "*") && q->credentials) {
+        return apr_pstrcat(r->pool, pre, "The value of the "
+                           "'Access-Control-Allow-Origin' header in the "
+                           "response must not be the wildcard '*' when the "
+                           "request's credentials mode is 'include'.", NULL);
+    }
+    if (strcmp(acao, "*") && strcmp(acao, q->origin)) {
+        return apr_pstrcat(r->pool, pre, "The 'Access-Control-Allow-Origin' "
+                           "header has a value '", acao, "' that is not "
+                           "equal to the supplied origin.", NULL);
+    }
+    if (q->credentials && (!acac || strcmp(acac, "true"))) {
+        return apr_pstrcat(r->pool, pre, "The value of the "
+                           "'Access-Control-Allow-Credentials' header in "
+                           "the response is '", acac ? acac : "",
+                           "' which must be 'true' when the request's "
+                           "credentials mode is 'include'.", NULL);
+    }
+    if (!preflight) {
+        return NULL;
+    }
+    if (step->status < 200 || step->status > 299) {
+        return apr_pstrcat(r->pool, pre, "It does not have HTTP ok status.",
+                           NULL);
+    }
+    allowed = apr_table_get(step->fields, "Access-Control-Allow-Methods");
+    if (strcmp(q->method, "GET") && strcmp(q->method, "HEAD")
+        && strcmp(q->method, "POST")
+        && !cors_field_lists(r->pool, allowed, q->method, !q->credentials,
+                             0)) {
+        return apr_psprintf(r->pool, "Method %s is not allowed by "
+                            "Access-Control-Allow-Methods in preflight "
+                            "response.", q->method);
+    }
+    allowed = apr_table_get(step->fields, "Access-Control-Allow-Headers");
+    for (i = 0; i < q->headers->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(q->headers, i, const char *);
+
+        if (!cors_is_safelisted_request_header(name)
+            && !cors_field_lists(r->pool, allowed, name, 0, 1)
+            && (q->credentials || !strcmp(name, "authorization")
+                || !cors_field_lists(r->pool, allowed, "*", 0, 0))) {
+            return apr_psprintf(r->pool, "Request header field %s is not "
+                                "allowed by Access-Control-Allow-Headers in "
+                                "preflight response.", name);
+        }
+    }
+    return NULL;
+}
+
+static void cors_explain_note(cors_explanation *ex, const char *note)
+{
+    *(const char **)apr_array_push(ex->notes) = note;
+}
+
+/* Runs the simulation for the URL looked up as rr. */
+static void cors_explain(request_rec *r, request_rec *rr,
+                         cors_explanation *ex)
+{
+    const cors_explain_query *q = ex->q;
+    const cors_dir_conf *conf = ex->conf;
+    const char *unsafe = NULL, *unsafe_shown = NULL, *why_method = NULL;
+    const char *why_headers = NULL;
+    const char *failed;
+    int i, safe_method;
+
+    safe_method = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD")
+                  || !strcmp(q->method, "POST");
+    for (i = 0; i < q->headers->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(q->headers, i, const char *);
+
+        if (!cors_is_safelisted_request_header(name)) {
+            unsafe = unsafe ? apr_pstrcat(r->pool, unsafe, ",", name, NULL)
+                            : name;
+            unsafe_shown = unsafe_shown
+                ? apr_pstrcat(r->pool, unsafe_shown, ", ", name, NULL)
+                : name;
+        }
+    }
+    if (!safe_method) {
+        why_method = apr_pstrcat(r->pool, q->method, " is not GET, HEAD or "
+                                 "POST", NULL);
+    }
+    ex->preflight = q->origin && (why_method || unsafe);
+    if (unsafe) {
+        why_headers = apr_pstrcat(r->pool, unsafe_shown, strchr(unsafe, ',')
+                                  ? " are not CORS-safelisted request "
+                                    "headers"
+                                  : " is not a CORS-safelisted request "
+                                    "header", NULL);
+    }
+    ex->unsafe = unsafe;
+    if (!q->origin) {
+        ex->why = "no Origin: not a cross-origin request (a browser sends "
+                  "Origin with every cross-origin fetch)";
+    }
+    else if (!ex->preflight) {
+        ex->why = "the method is CORS-safelisted (GET, HEAD, POST) and every "
+                  "header is CORS-safelisted";
+    }
+    else {
+        ex->why = apr_pstrcat(r->pool, why_method ? why_method : "",
+                              why_method && unsafe ? "; " : "",
+                              why_headers ? why_headers : "", NULL);
+    }
+
+    ex->pf.fake = ex->preflight
+        ? cors_explain_request(rr, "OPTIONS", q->origin, q->method, unsafe)
+        : NULL;
+    ex->actual.fake = cors_explain_request(rr, q->method, q->origin, NULL,
+                                           NULL);
+    ex->pf.fields = ex->pf.fake ? ex->pf.fake->headers_out
+                                : apr_table_make(r->pool, 1);
+    ex->actual.fields = ex->actual.fake->headers_out;
+
+    if (ex->applies) {
+        if (ex->preflight) {
+            cors_explain_decide(&ex->pf, conf);
+            if (ex->pf.st.outcome == CORS_PREFLIGHT_ALLOWED) {
+                cors_set_preflight_headers(ex->pf.fake, &ex->pf.st);
+                ex->pf.status = HTTP_NO_CONTENT;
+            }
+            else {
+                ex->pf.fields = ex->pf.fake->err_headers_out;
+                cors_set_preflight_vary(ex->pf.fake, ex->pf.fields, conf);
+                ex->pf.status = HTTP_FORBIDDEN;
+            }
+        }
+        cors_explain_decide(&ex->actual, conf);
+        if (conf->backend_headers != CORS_BACKEND_KEEP) {
+            cors_put_actual_headers(ex->actual.fake, &ex->actual.st,
+                                    ex->actual.fields, 0, apr_table_setn);
+        }
+        ex->result = cors_outcome_names[ex->preflight ? ex->pf.st.outcome
+                                                      : ex->actual.st.outcome];
+        if (conf->engine == CORS_ENGINE_REPORT_ONLY) {
+            cors_explain_note(ex, apr_psprintf(r->pool, "CorsEngine "
+                              "ReportOnly (%s): mod_cors decides and logs, "
+                              "but sends none of the fields shown and "
+                              "answers no preflight; the response is what "
+                              "the rest of the configuration makes it. The "
+                              "fields and the browser's verdict shown are "
+                              "those of CorsEngine On.",
+                              conf->set_at[CORS_SET_ENGINE]));
+        }
+        if (conf->backend_headers == CORS_BACKEND_KEEP) {
+            cors_explain_note(ex, apr_psprintf(r->pool, "CorsBackendHeaders "
+                              "Keep (%s): the actual response carries the "
+                              "backend's Access-Control-* fields, not "
+                              "mod_cors's", conf->set_at[CORS_SET_BACKEND]));
+        }
+        if (conf->expose_headers && conf->expose_headers->wildcard
+            && ex->actual.st.credentials) {
+            cors_explain_note(ex, "CorsExposeHeaders * with credentials: "
+                              "Access-Control-Expose-Headers names the "
+                              "actual response's own header fields, which "
+                              "only the resource knows");
+        }
+        if (ex->preflight && ex->pf.st.outcome == CORS_PREFLIGHT_ALLOWED
+            && conf->allow_credentials == 1 && !ex->pf.st.credentials) {
+            cors_explain_note(ex, "CorsAllowCredentials On, but the origin "
+                              "is allowed only through '*', which is "
+                              "answered without credentials (CORS0106)");
+        }
+    }
+    else {
+        cors_explain_note(ex, conf->engine == CORS_ENGINE_OFF
+                          ? "CorsEngine Off: mod_cors does nothing here"
+                          : "no CorsAllowOrigin or CorsAllowOriginMatch "
+                            "applies to this URL: mod_cors does nothing "
+                            "here");
+        if (ex->preflight) {
+            cors_explain_note(ex, "the preflight goes to the resource like "
+                              "any OPTIONS request (core answers 200 with "
+                              "Allow), or to whatever else the "
+                              "configuration sends it to");
+        }
+    }
+
+    if (!q->origin) {
+        ex->readable = 1;
+        return;
+    }
+    failed = ex->preflight ? cors_browser_check(r, ex, &ex->pf, 1) : NULL;
+    if (!failed) {
+        failed = cors_browser_check(r, ex, &ex->actual, 0);
+    }
+    ex->readable = !failed;
+    if (failed) {
+        ex->console = apr_pstrcat(r->pool, "Access to fetch at '",
+                                  ap_construct_url(r->pool, q->url, r),
+                                  "' from origin '", q->origin,
+                                  "' has been blocked by CORS policy: ",
+                                  failed, NULL);
+    }
+    if (!ex->applies && failed) {
+        cors_explain_note(ex, "blocked unless something else (a Header "
+                          "line, the resource or a backend) sends the "
+                          "Access-Control-* fields");
+    }
+}
+
+/* s for a text/plain page: control bytes and bytes above 0x7e as \xHH */
+static const char *cors_text(apr_pool_t *p, const char *s)
+{
+    const unsigned char *c;
+    char *out, *o;
+
+    if (!s) {
+        return "";
+    }
+    for (c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c > 0x7e) {
+            break;
+        }
+    }
+    if (!*c) {
+        return s;
+    }
+    o = out = apr_palloc(p, 4 * strlen(s) + 1);
+    for (c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c > 0x7e) {
+            o += apr_snprintf(o, 5, "\\x%02x", *c);
+        }
+        else {
+            *o++ = *c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* s as a JSON string (ASCII only: other bytes as \u00HH), or null */
+static const char *cors_json(apr_pool_t *p, const char *s)
+{
+    const unsigned char *c;
+    char *out, *o;
+
+    if (!s) {
+        return "null";
+    }
+    o = out = apr_palloc(p, 6 * strlen(s) + 3);
+    *o++ = '"';
+    for (c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            *o++ = '\\';
+            *o++ = *c;
+        }
+        else if (*c < 0x20 || *c > 0x7e) {
+            o += apr_snprintf(o, 7, "\\u%04x", *c);
+        }
+        else {
+            *o++ = *c;
+        }
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}
+
+typedef struct {
+    request_rec *r;
+    int json;
+    int n;
+} cors_fields_ctx;
+
+static int cors_print_field(void *vctx, const char *key, const char *val)
+{
+    cors_fields_ctx *ctx = vctx;
+    request_rec *r = ctx->r;
+
+    if (ctx->json) {
+        ap_rprintf(r, "%s%s: %s", ctx->n ? ", " : "", cors_json(r->pool, key),
+                   cors_json(r->pool, val));
+    }
+    else {
+        ap_rprintf(r, "    %s: %s\n", key, cors_text(r->pool, val));
+    }
+    ctx->n++;
+    return 1;
+}
+
+/* The fields of a table, as a JSON object or indented lines */
+static void cors_print_fields(request_rec *r, const apr_table_t *t, int json)
+{
+    cors_fields_ctx ctx;
+
+    ctx.r = r;
+    ctx.json = json;
+    ctx.n = 0;
+    if (json) {
+        ap_rputs("{", r);
+    }
+    apr_table_do(cors_print_field, &ctx, t, NULL);
+    if (json) {
+        ap_rputs("}", r);
+    }
+    else if (!ctx.n) {
+        ap_rputs("    (none)\n", r);
+    }
+}
+
+/* The directives that took part, with where each was set */
+static void cors_print_directives(request_rec *r, const cors_explanation *ex)
+{
+    static const struct {
+        const char *name;
+        cors_directive which;
+        int when;               /* 0: always, 1: preflight, 2: actual */
+    } used[] = {
+        { "CorsEngine", CORS_SET_ENGINE, 0 },
+        { "CorsAllowOrigin", CORS_SET_ORIGINS, 0 },
+        { "CorsAllowCredentials", CORS_SET_CREDENTIALS, 0 },
+        { "CorsAllowMethods", CORS_SET_METHODS, 1 },
+        { "CorsAllowHeaders", CORS_SET_HEADERS, 1 },
+        { "CorsMaxAge", CORS_SET_MAX_AGE, 1 },
+        { "CorsExposeHeaders", CORS_SET_EXPOSE, 2 },
+        { "CorsBackendHeaders", CORS_SET_BACKEND, 2 },
+        { NULL, 0, 0 }
+    };
+    int i, n = 0;
+
+    for (i = 0; used[i].name; i++) {
+        const char *at = ex->conf->set_at[used[i].which];
+
+        if ((used[i].when == 1 && !ex->preflight)
+            || (used[i].when && !ex->applies)) {
+            continue;
+        }
+        if (ex->q->json) {
+            ap_rprintf(r, "%s{\"directive\": \"%s\", \"set_at\": %s}",
+                       n++ ? ", " : "", used[i].name, cors_json(r->pool, at));
+        }
+        else {
+            ap_rprintf(r, "  %-22s %s\n", used[i].name,
+                       at ? cors_text(r->pool, at) : "default");
+        }
+    }
+}
+
+static void cors_print_step_json(request_rec *r, const cors_explanation *ex,
+                                 const cors_explain_step *step, int pf)
+{
+    const char *result = ex->applies
+        ? cors_outcome_names[step->st.outcome] : NULL;
+
+    ap_rprintf(r, "{\"request\": {\"method\": %s, \"fields\": ",
+               cors_json(r->pool, step->fake->method));
+    cors_print_fields(r, step->fake->headers_in, 1);
+    ap_rprintf(r, "}, \"cors_result\": %s, \"status\": ",
+               cors_json(r->pool, result));
+    if (step->status) {
+        ap_rprintf(r, "%d", step->status);
+    }
+    else {
+        ap_rputs("null", r);
+    }
+    ap_rputs(", \"fields\": ", r);
+    cors_print_fields(r, step->fields, 1);
+    ap_rprintf(r, ", \"reason\": %s, \"closest_entry\": %s, "
+               "\"allowed_by\": %s}",
+               cors_json(r->pool, step->st.reason),
+               cors_json(r->pool, step->st.near_miss),
+               cors_json(r->pool, step->st.entry));
+}
+
+static void cors_print_explanation_json(request_rec *r,
+                                        const cors_explanation *ex)
+{
+    const cors_explain_query *q = ex->q;
+    int i;
+
+    ap_rprintf(r, "{\"mod_cors\": \"%s\", \"url\": %s, \"path\": %s, "
+               "\"origin\": %s, \"method\": %s, \"headers\": [",
+               MOD_CORS_VERSION, cors_json(r->pool, q->url),
+               cors_json(r->pool, ex->uri), cors_json(r->pool, q->origin),
+               cors_json(r->pool, q->method));
+    for (i = 0; i < q->headers->nelts; i++) {
+        ap_rprintf(r, "%s%s", i ? ", " : "",
+                   cors_json(r->pool, APR_ARRAY_IDX(q->headers, i,
+                                                    const char *)));
+    }
+    ap_rprintf(r, "], \"credentials\": %s, \"policy\": %s, \"engine\": "
+               "\"%s\", \"enforced\": %s, \"cors_result\": %s,\n",
+               q->credentials ? "\"include\"" : "\"same-origin\"",
+               ex->applies ? "true" : "false",
+               ex->conf->engine == CORS_ENGINE_OFF ? "Off"
+               : ex->conf->engine == CORS_ENGINE_REPORT_ONLY ? "ReportOnly"
+               : "On",
+               ex->applies && ex->conf->engine != CORS_ENGINE_REPORT_ONLY
+               ? "true" : "false",
+               cors_json(r->pool, ex->result));
+    ap_rprintf(r, " \"preflight\": {\"needed\": %s, \"why\": %s",
+               ex->preflight ? "true" : "false", cors_json(r->pool, ex->why));
+    if (ex->preflight) {
+        ap_rputs(", \"answer\": ", r);
+        cors_print_step_json(r, ex, &ex->pf, 1);
+    }
+    ap_rprintf(r, "},\n \"actual\": {\"sent\": %s, \"answer\": ",
+               !ex->preflight || ex->readable ? "true" : "false");
+    cors_print_step_json(r, ex, &ex->actual, 0);
+    ap_rprintf(r, "},\n \"browser\": {\"outcome\": \"%s\", \"console\": "
+               "%s},\n \"notes\": [", ex->readable ? "readable" : "blocked",
+               cors_json(r->pool, ex->console));
+    for (i = 0; i < ex->notes->nelts; i++) {
+        ap_rprintf(r, "%s%s", i ? ", " : "",
+                   cors_json(r->pool, APR_ARRAY_IDX(ex->notes, i,
+                                                    const char *)));
+    }
+    ap_rputs("],\n \"directives\": [", r);
+    cors_print_directives(r, ex);
+    ap_rputs("]}\n", r);
+}
+
+static void cors_print_step_text(request_rec *r, const cors_explanation *ex,
+                                 const cors_explain_step *step)
+{
+    const cors_explain_query *q = ex->q;
+
+    ap_rprintf(r, "  %s %s\n", step->fake->method,
+               cors_text(r->pool, q->url));
+    cors_print_fields(r, step->fake->headers_in, 0);
+    if (!ex->applies) {
+        ap_rputs("  CORS_RESULT: (not set: no policy)\n"
+                 "  Answer: the resource's; mod_cors sends no fields\n", r);
+        return;
+    }
+    ap_rprintf(r, "  CORS_RESULT: %s\n",
+               cors_outcome_names[step->st.outcome]);
+    if (step->status) {
+        ap_rprintf(r, "  Answer: %d %s, from mod_cors (the resource is not "
+                   "asked), with\n", step->status,
+                   step->status == HTTP_NO_CONTENT ? "No Content"
+                                                   : "Forbidden");
+    }
+    else {
+        ap_rputs("  Answer: the resource's own status, with these fields "
+                 "from mod_cors\n", r);
+    }
+    cors_print_fields(r, step->fields, 0);
+    if (step->st.reason) {
+        ap_rprintf(r, "  Reason: %s\n", cors_text(r->pool, step->st.reason));
+    }
+    if (step->st.near_miss) {
+        ap_rprintf(r, "  Closest configured entry: %s\n",
+                   cors_text(r->pool, step->st.near_miss));
+    }
+    if (step->st.entry) {
+        ap_rprintf(r, "  Origin allowed by: %s\n",
+                   cors_text(r->pool, step->st.entry));
+    }
+}
+
+static void cors_print_explanation_text(request_rec *r,
+                                        const cors_explanation *ex)
+{
+    const cors_explain_query *q = ex->q;
+    int i;
+
+    ap_rprintf(r, "mod_cors/" MOD_CORS_VERSION ": what a browser's request "
+               "to %s gets\n\n", cors_text(r->pool, q->url));
+    ap_rprintf(r, "Origin:       %s\n", q->origin
+               ? cors_text(r->pool, q->origin) : "(none)");
+    ap_rprintf(r, "Method:       %s\n", q->method);
+    ap_rputs("Headers:      ", r);
+    for (i = 0; i < q->headers->nelts; i++) {
+        ap_rprintf(r, "%s%s", i ? ", " : "",
+                   APR_ARRAY_IDX(q->headers, i, const char *));
+    }
+    ap_rprintf(r, "%s\nCredentials:  %s\n", q->headers->nelts ? "" : "(none)",
+               q->credentials ? "include" : "same-origin");
+    ap_rprintf(r, "Engine:       %s\n",
+               !ex->applies ? "(no policy)"
+               : ex->conf->engine == CORS_ENGINE_REPORT_ONLY ? "ReportOnly"
+               : "On");
+    ap_rprintf(r, "Decision:     %s\n",
+               ex->result ? ex->result : "(none: no policy)");
+    ap_rprintf(r, "Browser:      %s\n", ex->readable ? "readable"
+                                                     : "blocked");
+    if (ex->console) {
+        ap_rprintf(r, "Console:      %s\n", cors_text(r->pool, ex->console));
+    }
+    ap_rprintf(r, "\nPreflight:    %s: %s\n", ex->preflight ? "yes" : "no",
+               ex->why);
+    if (ex->preflight) {
+        cors_print_step_text(r, ex, &ex->pf);
+    }
+    ap_rprintf(r, "\nActual request%s:\n",
+               ex->preflight && !ex->readable
+               ? " (not sent: the preflight failed)" : "");
+    cors_print_step_text(r, ex, &ex->actual);
+    if (ex->notes->nelts) {
+        ap_rputs("\nNotes:\n", r);
+    }
+    for (i = 0; i < ex->notes->nelts; i++) {
+        ap_rprintf(r, "  - %s\n", APR_ARRAY_IDX(ex->notes, i, const char *));
+    }
+    ap_rputs("\nDirectives that took part:\n", r);
+    cors_print_directives(r, ex);
+}
+
+/* The explain form of the cors-info page: r->args has "name=value"s. */
+static int cors_info_explain(request_rec *r)
+{
+    cors_explain_query q;
+    cors_explanation ex;
+    const char *error;
+    request_rec *rr;
+
+    memset(&q, 0, sizeof(q));
+    error = cors_explain_parse(r, &q);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    if (error) {
+        r->status = HTTP_BAD_REQUEST;
+        if (q.json) {
+            ap_set_content_type(r, "application/json");
+            ap_rprintf(r, "{\"error\": %s}\n", cors_json(r->pool, error));
+        }
+        else {
+            ap_set_content_type(r, "text/plain; charset=utf-8");
+            ap_rprintf(r, "400 Bad Request: %s\n\nAsk: GET <this page>?"
+                       "url=/path&origin=https://app.example&method=PUT"
+                       "&headers=content-type,x-token&credentials=include"
+                       "[&format=json]\n", error);
+        }
+        return OK;
+    }
+
+    /* looked up, never run: the resource is not asked */
+    rr = ap_sub_req_lookup_uri(q.url, r, NULL);
+    memset(&ex, 0, sizeof(ex));
+    ex.q = &q;
+    ex.uri = rr->uri;
+    ex.conf = ap_get_module_config(rr->per_dir_config, &cors_module);
+    ex.applies = cors_policy_applies(ex.conf);
+    ex.notes = apr_array_make(r->pool, 4, sizeof(const char *));
+    cors_explain(r, rr, &ex);
+    if (q.json) {
+        ap_set_content_type(r, "application/json");
+        cors_print_explanation_json(r, &ex);
+    }
+    else {
+        ap_set_content_type(r, "text/plain; charset=utf-8");
+        cors_print_explanation_text(r, &ex);
+    }
+    ap_destroy_sub_req(rr);
+    return OK;
+}
+
 static int cors_info_handler(request_rec *r)
 {
     const cors_dir_conf *conf;
@@ -1759,6 +2699,9 @@ static int cors_info_handler(request_rec *r)
     r->allowed |= (AP_METHOD_BIT << M_GET);
     if (r->method_number != M_GET) {
         return DECLINED;
+    }
+    if (r->args && r->args[0] != '/' && strchr(r->args, '=')) {
+        return cors_info_explain(r);
     }
     ap_set_content_type(r, "text/plain; charset=utf-8");
     uri = r->args ? apr_pstrdup(r->pool, r->args) : NULL;
@@ -1786,7 +2729,9 @@ static int cors_info_handler(request_rec *r)
         regexes = regexes ? apr_pstrcat(r->pool, regexes, " ", re, NULL) : re;
     }
     cors_info_line(r, conf, "CorsEngine", CORS_SET_ENGINE,
-                   conf->engine == 0 ? "Off" : "On");
+                   conf->engine == CORS_ENGINE_OFF ? "Off"
+                   : conf->engine == CORS_ENGINE_REPORT_ONLY ? "ReportOnly"
+                   : "On");
     cors_info_line(r, conf, "CorsAllowOrigin", CORS_SET_ORIGINS,
                    origins ? origins : policy ? "(none)"
                                               : "(none: CORS is off here)");

@@ -27,6 +27,7 @@ use File::Path qw(make_path);
 use File::Spec ();
 use File::Temp qw(tempdir);
 use HTTP::Request ();
+use JSON::PP ();
 use LWP::UserAgent ();
 use POSIX ();
 
@@ -80,7 +81,8 @@ my @LOG_CHECKS = (
       qr/^$api_port "GET \/data\.json\?case=refused-origin HTTP\/1\.1" 200 origin="\Q$third\E" cors=refused-origin$/m ],
 );
 
-plan tests => 3 + @CASES + 1 + @LOG_CHECKS + @BLOCKED + 1;
+plan tests => 3 + @CASES + 1 + @LOG_CHECKS + @BLOCKED + 2 * @CASES
+    + @BLOCKED + 1;
 
 my $outdir = File::Spec->catdir($vars->{t_logs}, 'browser');
 make_path($outdir);
@@ -263,6 +265,32 @@ for my $name (@BLOCKED) {
     ok $console =~ /Access to fetch at '[^']*[?&]case=\Q$name\E' from origin '[^']+' has been blocked by CORS policy/,
         "console: Chromium blocked $name by CORS policy"
         or diag "no CORS error for case=$name in $shown_log";
+}
+
+# The explain view each row links to (mod_cors's cors-info page on the
+# API): what it predicts is what the browser did, and for a blocked case
+# the very console message Chromium printed.
+my %chromium_said;
+while ($console =~ /"(Access to fetch at '[^']*[?&]case=([\w-]+)' from origin '[^']+' has been blocked by CORS policy: [^"]*)"/g) {
+    $chromium_said{$2} //= $1;
+}
+{
+    my $ua = LWP::UserAgent->new(timeout => 10);
+    for my $c (@CASES) {
+        my ($name, $expected) = @$c;
+        my $link = $row{$name} ? $row{$name}{'data-explain'} // '' : '';
+        like $link, qr{^\Q$api\E/cors-info\?url=[^&]*case%3D\Q$name\E&origin=},
+            "$name: the row links to the API's explain view";
+        my $res = $ua->get("$link&format=json");
+        my $ex = eval { JSON::PP->new->decode($res->content) } // {};
+        is $ex->{browser}{outcome} // $res->status_line,
+            $expected eq 'allowed' ? 'readable' : 'blocked',
+            "$name: the explain view predicts it ($expected)"
+            or diag $res->content;
+        next unless $expected eq 'blocked';
+        is $ex->{browser}{console}, $chromium_said{$name},
+            "$name: the explain view's console message is Chromium's";
+    }
 }
 
 # ------------------------------------------------------------- screenshot

@@ -61,7 +61,10 @@ my @bad = (
     ['CorsAllowOriginMatch https://[a-', CorsAllowOriginMatch => 'https://[a-'],
     # keywords and flags
     ['CorsBackendHeaders Maybe',      CorsBackendHeaders => 'Maybe'],
-    ['CorsEngine Maybe',              CorsEngine => undef],
+    ['CorsEngine Maybe',              CorsEngine => 'Maybe'],
+    ['CorsEngine Report-Only',        CorsEngine => 'Report-Only'],
+    ['CorsEngine On Off',             CorsEngine => undef],
+    ['CorsEngine',                    CorsEngine => undef],
     ['CorsAllowCredentials yes',      CorsAllowCredentials => undef],
     ['CorsAllowPrivateNetwork 1',     CorsAllowPrivateNetwork => undef],
     # a missing argument
@@ -96,6 +99,22 @@ CorsAllowOriginMatch https://(x|y)\.c\.example
     CorsMaxAge 0
     CorsAllowPrivateNetwork Off
     CorsBackendHeaders Replace
+</Location>
+CONF
+    ['CorsEngine ReportOnly, any case', <<'CONF'],
+CorsEngine reportonly
+CorsAllowOrigin https://a.example
+<Location /x>
+    CorsEngine REPORTONLY
+</Location>
+<Location /y>
+    CorsEngine ReportOnly
+</Location>
+<Location /z>
+    CorsEngine oN
+</Location>
+<Location /w>
+    CorsEngine oFf
 </Location>
 CONF
     ['`*` outside, credentials inside (different contexts)', <<'CONF'],

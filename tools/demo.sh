@@ -162,6 +162,8 @@ start() {
     fi
     echo "Open $page_url in a browser: each row is one cross-origin fetch;"
     echo "green = allowed and readable, red = blocked by the browser."
+    echo "Each row links to the API's explain view (open to 127.0.0.1 only):"
+    echo "  http://127.0.0.1:$api_port/cors-info?url=/data.json&origin=http://127.0.0.1:$third_port"
     echo "Logs:         build/demo/logs/error_log (LogLevel cors:debug)," \
          "build/demo/logs/access_log"
     echo "Stop it with: make demo-stop"

@@ -4,7 +4,8 @@
 // index.html runs one cross-origin fetch() case per table row against the
 // API origin and writes each result into the DOM:
 //   <tr data-case=NAME data-expected=allowed|blocked data-outcome=OUTCOME
-//       data-verdict=as-expected|unexpected data-detail=TEXT>
+//       data-verdict=as-expected|unexpected data-detail=TEXT
+//       data-explain=URL>   (the API's cors-info explain view of the case)
 //   <div id=done data-total=N data-passed=P data-failed=F>   (when finished)
 // OUTCOME is "allowed" (the response reached the script and read as the case
 // expects), "blocked" (fetch() rejected: the browser refused the response),
@@ -97,6 +98,7 @@
             name: 'simple-get',
             what: 'GET data.json, no preflight',
             expected: 'allowed',
+            explain: { path: '/data.json' },
             run: async function (name) {
                 var res = await call('/data.json', name);
                 var j = await readJson(res);
@@ -109,6 +111,8 @@
             name: 'post-json',
             what: 'POST with Content-Type: application/json (preflighted)',
             expected: 'allowed',
+            explain: { path: '/echo.cgi', method: 'POST',
+                       headers: 'content-type' },
             run: async function (name) {
                 var sent = JSON.stringify({ hello: 'mod_cors' });
                 var res = await call('/echo.cgi', name, {
@@ -127,6 +131,8 @@
             name: 'put-custom-header',
             what: 'PUT with request header X-Demo (preflighted)',
             expected: 'allowed',
+            explain: { path: '/echo.cgi', method: 'PUT',
+                       headers: 'x-demo' },
             run: async function (name) {
                 var res = await call('/echo.cgi', name, {
                     method: 'PUT',
@@ -143,6 +149,8 @@
             name: 'delete-custom-header',
             what: 'DELETE with request header X-Demo (preflighted)',
             expected: 'allowed',
+            explain: { path: '/echo.cgi', method: 'DELETE',
+                       headers: 'x-demo' },
             run: async function (name) {
                 var res = await call('/echo.cgi', name, {
                     method: 'DELETE',
@@ -159,6 +167,7 @@
             what: "credentials: 'include': the API sets a SameSite=Lax " +
                   'cookie; a second fetch sends it back',
             expected: 'allowed',
+            explain: { path: '/cookie.cgi', credentials: true },
             run: async function (name) {
                 var token = 'c' + Date.now().toString(36) +
                     Math.random().toString(36).slice(2, 10);
@@ -182,6 +191,7 @@
             name: 'exposed-header',
             what: 'Read X-Demo-Id, listed in CorsExposeHeaders',
             expected: 'allowed',
+            explain: { path: '/data.json' },
             run: async function (name) {
                 var res = await call('/data.json', name);
                 var v = res.headers.get('X-Demo-Id');
@@ -194,6 +204,7 @@
             name: 'unexposed-header',
             what: 'X-Demo-Secret, not exposed, reads as null',
             expected: 'allowed',
+            explain: { path: '/data.json' },
             run: async function (name) {
                 var res = await call('/data.json', name);
                 var v = res.headers.get('X-Demo-Secret');
@@ -206,6 +217,7 @@
             name: 'not-found-readable',
             what: 'A 404 is readable: the script sees status 404',
             expected: 'allowed',
+            explain: { path: '/no-such-file.json' },
             run: async function (name) {
                 var res = await call('/no-such-file.json', name);
                 return res.status === 404
@@ -217,6 +229,8 @@
             name: 'header-not-allowed',
             what: 'PUT with X-Not-Allowed, a header the policy does not allow',
             expected: 'blocked',
+            explain: { path: '/echo.cgi', method: 'PUT',
+                       headers: 'x-demo,x-not-allowed' },
             run: async function (name) {
                 return readable(await call('/echo.cgi', name, {
                     method: 'PUT',
@@ -230,6 +244,8 @@
             what: 'PUT with Authorization (Basic) and X-Demo to /private/: the ' +
                   'preflight passes without credentials, the PUT carries them',
             expected: 'allowed',
+            explain: { path: '/private/echo.cgi', method: 'PUT',
+                       headers: 'authorization,x-demo' },
             run: async function (name) {
                 var res = await call('/private/echo.cgi', name, {
                     method: 'PUT',
@@ -248,6 +264,8 @@
             name: 'auth-required-readable',
             what: 'The same PUT without Authorization: the 401 is readable',
             expected: 'allowed',
+            explain: { path: '/private/echo.cgi', method: 'PUT',
+                       headers: 'x-demo' },
             run: async function (name) {
                 var res = await call('/private/echo.cgi', name, {
                     method: 'PUT',
@@ -264,11 +282,32 @@
             what: 'GET data.json from a third origin, not in CorsAllowOrigin ' +
                   '(probe.html in the frame below)',
             expected: 'blocked',
+            explain: { path: '/data.json', third: true },
             run: function (name) {
                 return runProbe(name);
             }
         }
     ];
+
+    // The explain view of mod_cors's cors-info page on the API (README,
+    // "Explain a request") for a case: what the server answers the
+    // request the case makes, and why. The URL carries ?case=NAME as the
+    // fetch does, so the console message it predicts names the same URL.
+    function explainUrl(c) {
+        var e = c.explain;
+        var origin = e.third ? THIRD : location.origin;
+        var q = 'url=' + encodeURIComponent(apiUrl(e.path, c.name)
+                                             .slice(API.length)) +
+            '&origin=' + encodeURIComponent(origin) +
+            '&method=' + encodeURIComponent(e.method || 'GET');
+        if (e.headers) {
+            q += '&headers=' + encodeURIComponent(e.headers);
+        }
+        if (e.credentials) {
+            q += '&credentials=include';
+        }
+        return API + '/cors-info?' + q;
+    }
 
     // The refused-origin case: load probe.html from THIRD in a frame and
     // wait for its message.
@@ -360,6 +399,12 @@
             cell(row, 'outcome', 'pending');
             cell(row, 'verdict', '');
             cell(row, 'detail', '');
+            var link = document.createElement('a');
+            link.href = explainUrl(c);
+            link.textContent = 'explain';
+            link.target = '_blank';
+            row.dataset.explain = link.href;
+            cell(row, 'explain', '').appendChild(link);
             tbody.appendChild(row);
             return row;
         });
