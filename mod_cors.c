@@ -1628,10 +1628,13 @@ static void cors_insert_error_filter(request_rec *r)
         return;
     }
     if (st->is_preflight && !r->prev) {
+        /* a refused preflight (or one another module refused): no
+         * Access-Control-* field at all, whoever set it */
         cors_set_preflight_vary(r, r->err_headers_out, st->conf);
-        return;
     }
-    cors_set_actual_headers(r, st, r->err_headers_out, apr_table_setn);
+    else {
+        cors_set_actual_headers(r, st, r->err_headers_out, apr_table_setn);
+    }
     cors_add_filter(r, st);
 }
 
@@ -1642,7 +1645,17 @@ static apr_status_t cors_headers_filter(ap_filter_t *f,
 {
     cors_request_state *st = cors_request_state_get(f->r);
 
-    if (st) {
+    if (st && st->is_preflight && !f->r->prev) {
+        /* only an error answers a preflight here (mod_cors's own 204 is
+         * sent before any filter is added): it carries no CORS field */
+        int foreign = 0;
+
+        if (cors_count_fields(f->r->headers_out, st, &foreign)
+            + cors_count_fields(f->r->err_headers_out, st, &foreign)) {
+            cors_unset_fields(f->r);
+        }
+    }
+    else if (st) {
         cors_finish_actual_headers(f->r, st);
     }
     ap_remove_output_filter(f);
@@ -2779,9 +2792,12 @@ static void cors_register_hooks(apr_pool_t *p)
     ap_hook_handler(cors_info_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
                                 APR_HOOK_MIDDLE);
+    /* After every content-set filter, mod_headers' "Header" and "Header
+     * always" among them (AP_FTYPE_CONTENT_SET), so that what they add is
+     * seen too; before the protocol filters, which send the headers. */
     cors_headers_filter_handle =
         ap_register_output_filter(CORS_FILTER_NAME, cors_headers_filter,
-                                  NULL, AP_FTYPE_CONTENT_SET);
+                                  NULL, AP_FTYPE_CONTENT_SET + 5);
 }
 
 /* --------------------------------------------------------------------

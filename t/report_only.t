@@ -46,7 +46,8 @@ my @MIX = (
 );
 my @REFUSED = grep { defined $_->[4] } @MIX;
 
-plan tests => 4 * @MIX + 3 * @REFUSED + 2 + 4 * @MIX + 1 + 8 + 1, need_lwp;
+plan tests => 4 * @MIX + 3 * @REFUSED + 2 + 4 * @MIX + 1 + 2 * @MIX + 8 + 1,
+    need_lwp;
 
 # Access-Control-* and Vary fields, each field as sent, in order: what must
 # be byte-for-byte the same with and without the ReportOnly policy.
@@ -142,6 +143,17 @@ for my $case (@MIX) {
 is scalar(@lines), 0,
     'On: nothing at LogLevel warn (refusals are debug lines there)'
     or diag explain \@lines;
+
+# On with the recipe's "Header always set" lines left in the same scope:
+# the policy's answers, not the recipe's (its fields are removed).
+for my $case (@MIX) {
+    my $name = $case->[0];
+    my ($res) = send_case('p/onrecipe', $case);
+    is $res->code, $on{$name}[0], "On + recipe: $name: status $on{$name}[0]";
+    is cors_fields($res), $on{$name}[1],
+        "On + recipe: $name: the policy's fields only"
+        or diag cors_fields($res);
+}
 
 # ---------------------------------------------------------------- auth
 # ReportOnly answers no preflight, so exempts none from authentication.
