@@ -2774,6 +2774,7 @@ static int cors_info_handler(request_rec *r)
 static void cors_register_hooks(apr_pool_t *p)
 {
     /* redirects and handlers that claim the URL all run after us */
+    static const char *const after_headers[] = { "mod_headers.c", NULL };
     static const char *const fixups_before[] = {
         "mod_rewrite.c", "mod_alias.c", "mod_dir.c", "mod_proxy.c", NULL
     };
@@ -2788,16 +2789,19 @@ static void cors_register_hooks(apr_pool_t *p)
     ap_hook_type_checker(cors_type_checker, NULL, NULL,
                          APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(cors_fixups, NULL, fixups_before, APR_HOOK_REALLY_FIRST);
-    ap_hook_insert_filter(cors_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Filters of one type run in the order they were added: CORS_HEADERS
+     * is added after mod_headers' (both AP_FTYPE_CONTENT_SET), so it sees
+     * what "Header" and "Header always" lines add, and before mod_cache's
+     * CACHE_SAVE (AP_FTYPE_CONTENT_SET + 1), so the cache stores the
+     * fields as sent. */
+    ap_hook_insert_filter(cors_insert_filter, after_headers, NULL,
+                          APR_HOOK_LAST);
     ap_hook_handler(cors_info_handler, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_insert_error_filter(cors_insert_error_filter, NULL, NULL,
-                                APR_HOOK_MIDDLE);
-    /* After every content-set filter, mod_headers' "Header" and "Header
-     * always" among them (AP_FTYPE_CONTENT_SET), so that what they add is
-     * seen too; before the protocol filters, which send the headers. */
+    ap_hook_insert_error_filter(cors_insert_error_filter, after_headers,
+                                NULL, APR_HOOK_LAST);
     cors_headers_filter_handle =
         ap_register_output_filter(CORS_FILTER_NAME, cors_headers_filter,
-                                  NULL, AP_FTYPE_CONTENT_SET + 5);
+                                  NULL, AP_FTYPE_CONTENT_SET);
 }
 
 /* --------------------------------------------------------------------
