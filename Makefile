@@ -29,6 +29,7 @@ PERL           ?= perl
 APACHE2        ?= /usr/sbin/apache2
 TEST_ARGS      ?=
 FUZZ_SECONDS   ?= 60
+QUICK          ?=
 DEMO_PAGE_PORT ?= 8080
 DEMO_API_PORT  ?= 8081
 DEMO_THIRD_PORT ?= 8082
@@ -75,7 +76,7 @@ fuzz:
 bench:
 	@bash tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
-	@bash tools/bench.sh
+	@QUICK=$(QUICK) bash tools/bench.sh
 
 # On Debian apxs -a would write its own mods-available/cors.load; install
 # ours (and the commented cors.conf) instead, then enable with a2enmod.
