@@ -9,11 +9,11 @@
 #   inside   what runs on behalf of the object: the inclusive cost of every
 #            call from code outside it into a function of it (whatever the
 #            functions are called: hooks, filters, directive handlers),
-#            less what it passes down the filter chains (its calls to
-#            ap_pass_brigade and ap_get_brigade, directly or through
-#            another function: the next filters' work, which the request
-#            costs with or without the module; any call back into the
-#            object from there is counted again);
+#            less its own calls to ap_pass_brigade and ap_get_brigade (in
+#            a filter, the rest of the chain: work the request costs with
+#            or without the module; any call back into the object from
+#            there is counted again).  Calls through a helper, such as
+#            ap_discard_request_body, stay counted: the object chose them;
 #   entries  how many calls into the object were counted;
 #   nested   calls into the object left out because the object was already
 #            running further up the caller's stack (its fixups invoking its
@@ -68,8 +68,8 @@ function base_name(name) {
 
 # Whose work the code at the top of a caller chain is: "in" if the object
 # runs further up (the caller was called, maybe through other functions,
-# by the object), "out" if the chain reaches a filter-chain call made by
-# the object first, or the root.  chain is "caller'its caller'...",
+# by the object), "out" if the chain first reaches a call the object made
+# to ap_pass_brigade or ap_get_brigade, or the root.  chain is "caller'its caller'...",
 # nearest first; a bare number is callgrind's recursion mark ("f'2").
 function region(chain,    n, c, j, k) {
     n = split(chain, c, "'")
@@ -153,9 +153,9 @@ BEGIN {
         arcs++
         arc_kind[arcs] = "entry"
     }
-    else if (base_name(callee) in pass_function) {
+    else if (is_object(caller_object) && (base_name(callee) in pass_function)) {
         arcs++
-        arc_kind[arcs] = is_object(caller_object) ? "pass" : "pass?"
+        arc_kind[arcs] = "pass"
     }
     else {
         callee_object = ""
@@ -193,12 +193,10 @@ END {
             counted++
             sign = 1
         }
-        else if (arc_kind[i] == "pass" || region(arc_caller[i]) == "in") {
-            # the object passing a brigade, itself or through a helper
-            sign = -1
-        }
         else {
-            continue
+            # the object passing a brigade on
+            region(arc_caller[i])
+            sign = -1
         }
         unsure += chain_cut
         inside += sign * arc_cost[i]
