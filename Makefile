@@ -8,8 +8,10 @@
 #                      (API with mod_cors) and :8082 (an origin the API
 #                      refuses); open http://127.0.0.1:8080/ in a browser;
 #                      make demo-stop stops it
-#   make bench         instructions per request in mod_cors (callgrind),
-#                      throughput (wrk) and memory; see tools/bench.sh
+#   make bench         what mod_cors costs against Apache without it:
+#                      instructions per request (callgrind), throughput
+#                      (wrk) and memory; QUICK=1 for a short run; see
+#                      tools/bench.sh
 #   make fuzz          fuzz the origin and header parsing with libFuzzer
 #                      (FUZZ_SECONDS, default 60)
 #   make install       install the module with apxs (and a2enmod on Debian)
