@@ -45,7 +45,7 @@
 #   BENCH_ROUNDS, BENCH_SECONDS   wrk rounds and seconds per run (15 and 2;
 #                   QUICK 5 and 1)
 #   BENCH_JOBS      callgrind runs at a time (number of cores)
-#   BENCH_PORT      first port to try (18090); ports are checked to be free
+#   BENCH_PORT      first port to try (18400); ports are checked to be free
 #   BENCH_KEEP=1    keep every callgrind profile (about 2.5 MB each), not
 #                   only those of the one-origin GET
 #   APACHE2         the httpd binary (/usr/sbin/apache2)
@@ -274,11 +274,11 @@ EOF
 declare -A port_taken=()
 free_port() {
     local port
-    for port in $(seq "${BENCH_PORT:-18090}" $(( ${BENCH_PORT:-18090} + 200 ))); do
+    for port in $(seq "${BENCH_PORT:-18400}" $(( ${BENCH_PORT:-18400} + 200 ))); do
         [ -z "${port_taken[$port]:-}" ] || continue
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
     done
-    echo "bench: no free port from ${BENCH_PORT:-18090}" >&2
+    echo "bench: no free port from ${BENCH_PORT:-18400}" >&2
     return 1
 }
 
@@ -291,12 +291,17 @@ server_args() {
     for d in "$@"; do server+=(-D "$d"); done
 }
 
-# wait_up PORT PID: until the server answers, or fail if PID died
+# wait_up PORT PID PIDFILE: until the server PID has written PIDFILE (it
+# does once it listens) and answers on PORT; fails if PID died (another
+# server may have taken the port since free_port looked)
 wait_up() {
     local i
     for i in $(seq 1 300); do
-        curl -s -o /dev/null "http://127.0.0.1:$1/x.json" && return 0
         kill -0 "$2" 2>/dev/null || return 1
+        if [ -s "$3" ] && curl -s -o /dev/null "http://127.0.0.1:$1/x.json"
+        then
+            return 0
+        fi
         sleep 0.1
     done
     return 1
@@ -355,6 +360,7 @@ callgrind_run() {
     read -r short long <<<"$(counts "${request[$key]}")"
     if [ "$run" = 1 ]; then n=$short; else n=$long; fi
     out=$root/callgrind/$name.out
+    rm -f "$root/logs/$name.pid"
     # shellcheck disable=SC2086
     server_args "$name" "$port" ${defines[$key]}
     # callers in the profile only where mod_cors is (they make it larger)
@@ -366,11 +372,15 @@ callgrind_run() {
         --callgrind-out-file="$out" "$apache2" -X "${server[@]}" \
         >"$root/logs/$name.valgrind" 2>&1 &
     pid=$!
-    if ! wait_up "$port" "$pid"; then
+    if ! wait_up "$port" "$pid" "$root/logs/$name.pid"; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" || true
+        if grep -q 'Address already in use' "$root/logs/$name.valgrind"; then
+            return 75
+        fi
         echo "bench: $name: httpd under callgrind did not start" >&2
         tail -5 "$root/logs/$name.valgrind" "$root/logs/$name.error_log" \
             >&2 2>/dev/null || true
-        kill "$pid" 2>/dev/null || true
         return 1
     fi
     check_response "$name" "$key" "$port"
@@ -439,17 +449,24 @@ echo "mod_cors benchmark: $(nproc) cores, $(basename "$apache2")" \
     -C "Define NAME syntax" -D CORS -D POLICY_ONE 2>&1 \
     | grep -v '^Syntax OK' >&2 || true
 
-declare -A job_port=() job_name=()
+# A run whose port was taken meanwhile (exit 75) goes back in the queue
+# with another port, up to 5 times in all.
+declare -A job_port=() job_name=() tries=()
 running=0
 reap() {
-    local done_pid
-    if ! wait -n -p done_pid; then
-        echo "bench: callgrind run ${job_name[$done_pid]} failed; see" \
-             "build/bench/logs/${job_name[$done_pid]}.*" >&2
+    local done_pid status=0
+    wait -n -p done_pid || status=$?
+    # a port found taken stays out of free_port's choice
+    [ "$status" -eq 75 ] || unset "port_taken[${job_port[$done_pid]}]"
+    running=$((running - 1))
+    if [ "$status" -eq 75 ] && [ "${tries[${job_name[$done_pid]}]}" -lt 5 ]
+    then
+        queue+=("${job_name[$done_pid]}")
+    elif [ "$status" -ne 0 ]; then
+        echo "bench: callgrind run ${job_name[$done_pid]/ /.} failed; see" \
+             "build/bench/logs/${job_name[$done_pid]/ /.}.*" >&2
         exit 1
     fi
-    unset "port_taken[${job_port[$done_pid]}]"
-    running=$((running - 1))
 }
 # the hostile preflight first: its runs are the longest
 all_keys=()
@@ -462,19 +479,24 @@ done
 for key in "${order[@]}"; do
     [ "${request[$key]}" = hostile ] || all_keys+=("$key")
 done
-runs=0
-for key in "${all_keys[@]}"; do
-    for run in 2 1; do
-        [ "$running" -lt "$jobs" ] || reap
-        port=$(free_port)
-        port_taken[$port]=1
-        callgrind_run "$key" "$run" "$port" &
-        job_port[$!]=$port job_name[$!]=$key.$run
-        running=$((running + 1))
-        runs=$((runs + 1))
-    done
+queue=()
+for key in "${all_keys[@]}"; do queue+=("$key 2" "$key 1"); done
+runs=0 next=0
+while [ "$next" -lt "${#queue[@]}" ] || [ "$running" -gt 0 ]; do
+    if [ "$next" -ge "${#queue[@]}" ] || [ "$running" -ge "$jobs" ]; then
+        reap
+        continue
+    fi
+    read -r key run <<<"${queue[$next]}"
+    next=$((next + 1))
+    port=$(free_port)
+    port_taken[$port]=1
+    callgrind_run "$key" "$run" "$port" &
+    job_port[$!]=$port job_name[$!]="$key $run"
+    tries["$key $run"]=$(( ${tries["$key $run"]:-0} + 1 ))
+    running=$((running + 1))
+    runs=$((runs + 1))
 done
-while [ "$running" -gt 0 ]; do reap; done
 echo "callgrind: $runs runs in $((SECONDS - start_time))s"
 
 # The parser against callgrind_annotate --inclusive=yes, on the profile
@@ -568,23 +590,30 @@ done
 # cancels, and the order alternates each round so neither side always goes
 # first.  The median of the ratios ignores a run disturbed by other work.
 start_server() { # NAME DEFINES...; sets the server's port in started_port
-    local name=$1 pid
+    local name=$1 pid attempt
     shift
-    started_port=$(free_port)
-    port_taken[$started_port]=1
-    server_args "$name" "$started_port" "$@"
-    "$apache2" -k start "${server[@]}"
-    for _ in $(seq 1 50); do
-        [ -s "$root/logs/$name.pid" ] && break
-        sleep 0.1
+    for attempt in 1 2 3 4 5; do
+        started_port=$(free_port)
+        port_taken[$started_port]=1
+        server_args "$name" "$started_port" "$@"
+        rm -f "$root/logs/$name.pid" "$root/logs/$name.error_log"
+        "$apache2" -k start "${server[@]}" 2>"$root/logs/$name.start" || true
+        for _ in $(seq 1 50); do
+            [ -s "$root/logs/$name.pid" ] && break
+            sleep 0.1
+        done
+        pid=$(cat "$root/logs/$name.pid" 2>/dev/null || echo 0)
+        if [ "$pid" != 0 ] \
+            && wait_up "$started_port" "$pid" "$root/logs/$name.pid"; then
+            server_pids+=("$pid")
+            return
+        fi
+        grep -q 'Address already in use' "$root/logs/$name.start" || break
     done
-    pid=$(cat "$root/logs/$name.pid")
-    server_pids+=("$pid")
-    wait_up "$started_port" "$pid" || {
-        echo "bench: $name did not start" >&2
-        tail -5 "$root/logs/$name.error_log" >&2
-        exit 1
-    }
+    echo "bench: $name did not start" >&2
+    cat "$root/logs/$name.start" >&2
+    tail -5 "$root/logs/$name.error_log" >&2 2>/dev/null || true
+    exit 1
 }
 start_server wrk-bare
 bare_port=$started_port bare_pid=${server_pids[-1]}
