@@ -38,8 +38,8 @@
 # table to build/bench/result.md.
 #
 # Environment:
-#   QUICK=1         fewer requests and shorter wrk runs (under 3 minutes on
-#                   2 cores); the full run takes about 7 minutes there
+#   QUICK=1         fewer requests and shorter wrk runs: 1.5 to 2.5 minutes
+#                   on 2 cores; the full run takes about 5 minutes there
 #   BENCH_N1, BENCH_N2   requests per callgrind run (200 and 2000; QUICK
 #                   50 and 250)
 #   BENCH_ROUNDS, BENCH_SECONDS   wrk rounds and seconds per run (15 and 2;
@@ -70,10 +70,16 @@ jobs=${BENCH_JOBS:-$(nproc)}
 depth=100
 start_time=$SECONDS
 
-[ -f "$module_so" ] || { echo "bench: $module_so missing; run make" >&2; exit 1; }
-[ "$n2" -gt "$n1" ] || { echo "bench: BENCH_N2 must exceed BENCH_N1" >&2; exit 1; }
+if [ ! -f "$module_so" ]; then
+    echo "bench: $module_so missing; run make" >&2
+    exit 1
+fi
+if [ "$n2" -le "$n1" ]; then
+    echo "bench: BENCH_N2 must exceed BENCH_N1" >&2
+    exit 1
+fi
 
-# --- requests ----------------------------------------------------------------
+# --- requests --------------------------------------------------------------
 # Method and header lines of each request; curl and wrk are built from these.
 hostile_acrh=$(awk 'BEGIN { for (i = 0; i < 4000; i++)
     printf "%s%c", (i ? "," : ""), 97 + i % 26 }')
@@ -128,7 +134,7 @@ write_wrk_script() {
     } >"$file"
 }
 
-# --- variants ----------------------------------------------------------------
+# --- variants --------------------------------------------------------------
 # key|label|server defines|request|expected status|checks on the response
 # header (lower case; +re must match a line, -re must match none)
 variants=(
@@ -171,7 +177,7 @@ for rq in "${bare_requests[@]}"; do
     status[$key]=200
 done
 
-# --- configuration -------------------------------------------------------------
+# --- configuration ---------------------------------------------------------
 rm -rf "$root"
 mkdir -p "$root/conf" "$root/logs" "$root/htdocs" "$root/callgrind"
 printf '{"ok":true}\n' >"$root/htdocs/x.json"
@@ -270,13 +276,16 @@ DocumentRoot $root/htdocs
 </IfDefine>
 EOF
 
-# --- servers -------------------------------------------------------------------
+# --- servers ---------------------------------------------------------------
 declare -A port_taken=()
 free_port() {
-    local port
-    for port in $(seq "${BENCH_PORT:-18400}" $(( ${BENCH_PORT:-18400} + 200 ))); do
+    local port first=${BENCH_PORT:-18400}
+    for port in $(seq "$first" $((first + 200))); do
         [ -z "${port_taken[$port]:-}" ] || continue
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
     done
     echo "bench: no free port from ${BENCH_PORT:-18400}" >&2
     return 1
@@ -336,7 +345,7 @@ check_response() {
     echo "$got" >"$root/logs/$name.status"
 }
 
-# --- 1. instructions, with callgrind ---------------------------------------------
+# --- 1. instructions, with callgrind ---------------------------------------
 # counts REQUEST: the requests of the short and the long run.  The hostile
 # preflight gets a hundredth: with the module of early 2026 one costs about
 # 36 million instructions, 1.5 s or more under callgrind.
@@ -582,7 +591,7 @@ for key in "${order[@]}"; do
     fi
 done
 
-# --- 2. throughput with wrk, 3. memory ----------------------------------------
+# --- 2. throughput with wrk, 3. memory -------------------------------------
 # Both servers run at the same time, started once and warmed up, so no run
 # pays for a start or a cold cache; they are loaded in turn, never together,
 # so they do not compete for the cores.  Each ratio pairs two runs made
@@ -668,16 +677,17 @@ done
 read -r bare_rss_after bare_children_after <<<"$(children_rss "$bare_pid")"
 read -r cors_rss_after cors_children_after <<<"$(children_rss "$cors_pid")"
 
-# --- report --------------------------------------------------------------------
+# --- report ----------------------------------------------------------------
 {
     echo "Instructions per request (callgrind, whole server; difference"
     echo "between $n2 and $n1 requests pipelined on one connection; for the"
-    echo "hostile preflight $(counts hostile | awk '{ print $2 " and " $1 }'))." \
+    echo "hostile preflight" \
+         "$(counts hostile | awk '{ print $2 " and " $1 }'))." \
          "\"bare\" is the same Apache without"
     echo "mod_cors given the identical request; it answers a preflight as a"
     echo "plain OPTIONS. \"inside mod_cors\": the inclusive cost of the calls"
-    echo "into mod_cors.so, less its own calls to ap_pass_brigade (its filter"
-    echo "passing on to the next)."
+    echo "into mod_cors.so, less its own calls to ap_pass_brigade and"
+    echo "ap_get_brigade (a filter passing on to the next)."
     echo
     awk -F'\t' '
         function commas(x,    s, neg) {
@@ -687,7 +697,8 @@ read -r cors_rss_after cors_children_after <<<"$(children_rss "$cors_pid")"
             return (neg ? "-" : "") s
         }
         BEGIN {
-            print "| request | bare Apache | with it | vs bare | inside mod_cors |"
+            print "| request | bare Apache | with it | vs bare |" \
+                  " inside mod_cors |"
             print "|---|--:|--:|--:|--:|"
         }
         {
@@ -699,7 +710,8 @@ read -r cors_rss_after cors_children_after <<<"$(children_rss "$cors_pid")"
     echo "Throughput (wrk -t1 -c8, $rounds rounds of ${seconds}s each side," \
          "alternating):"
     echo
-    echo "| request | bare req/s | mod_cors req/s | mod_cors/bare (median) | min | max |"
+    echo "| request | bare req/s | mod_cors req/s | mod_cors/bare (median)" \
+         "| min | max |"
     echo "|---|--:|--:|--:|--:|--:|"
     for p in "${wrk_pairs[@]}"; do
         rq=${p%%|*}
@@ -768,7 +780,8 @@ cat "$root/result.md"
 echo
 echo "(\"refused vs allowed\" and \"hostile\" compare the instructions inside"
 echo " mod_cors; \"1000 origins\" and \"100 patterns\" compare what they add"
-echo " over bare with what one origin adds, as a share of the one-origin total.)"
+echo " over bare with what one origin adds, as a share of the one-origin"
+echo " total.)"
 echo "table: build/bench/result.md; took $((SECONDS - start_time))s"
 echo
 echo "$summary"

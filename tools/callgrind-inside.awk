@@ -69,8 +69,9 @@ function base_name(name) {
 # Whose work the code at the top of a caller chain is: "in" if the object
 # runs further up (the caller was called, maybe through other functions,
 # by the object), "out" if the chain first reaches a call the object made
-# to ap_pass_brigade or ap_get_brigade, or the root.  chain is "caller'its caller'...",
-# nearest first; a bare number is callgrind's recursion mark ("f'2").
+# to ap_pass_brigade or ap_get_brigade, or the root.  chain is
+# "caller'its caller'...", nearest first; a bare number is callgrind's
+# recursion mark ("f'2").
 function region(chain,    n, c, j, k) {
     n = split(chain, c, "'")
     if (depth != "" && n > depth) {
@@ -153,7 +154,8 @@ BEGIN {
         arcs++
         arc_kind[arcs] = "entry"
     }
-    else if (is_object(caller_object) && (base_name(callee) in pass_function)) {
+    else if (is_object(caller_object) \
+             && (base_name(callee) in pass_function)) {
         arcs++
         arc_kind[arcs] = "pass"
     }
