@@ -381,6 +381,7 @@ callgrind_run() {
         --callgrind-out-file="$out" "$apache2" -X "${server[@]}" \
         >"$root/logs/$name.valgrind" 2>&1 &
     pid=$!
+    echo "$pid" >"$root/logs/$name.runner"
     if ! wait_up "$port" "$pid" "$root/logs/$name.pid"; then
         kill "$pid" 2>/dev/null || true
         wait "$pid" || true
@@ -438,8 +439,9 @@ cleanup() {
     local p f
     for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
     # the httpds started here, under callgrind or not: by the PIDs they
-    # wrote, if that process still runs our configuration
-    for f in "$root"/logs/*.pid; do
+    # wrote, or of runuser/valgrind (which pass the signal on) if httpd
+    # has not written one yet; only if that process runs our configuration
+    for f in "$root"/logs/*.pid "$root"/logs/*.runner; do
         [ -s "$f" ] || continue
         p=$(cat "$f")
         if tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" \
