@@ -8,8 +8,10 @@
 #                      (API with mod_cors) and :8082 (an origin the API
 #                      refuses); open http://127.0.0.1:8080/ in a browser;
 #                      make demo-stop stops it
-#   make bench         instructions per request in mod_cors (callgrind),
-#                      throughput (wrk) and memory; see tools/bench.sh
+#   make bench         what mod_cors costs against Apache without it:
+#                      instructions per request (callgrind), throughput
+#                      (wrk) and memory; QUICK=1 for a short run; see
+#                      tools/bench.sh
 #   make fuzz          fuzz the origin and header parsing with libFuzzer
 #                      (FUZZ_SECONDS, default 60)
 #   make install       install the module with apxs (and a2enmod on Debian)
@@ -29,6 +31,7 @@ PERL           ?= perl
 APACHE2        ?= /usr/sbin/apache2
 TEST_ARGS      ?=
 FUZZ_SECONDS   ?= 60
+QUICK          ?=
 DEMO_PAGE_PORT ?= 8080
 DEMO_API_PORT  ?= 8081
 DEMO_THIRD_PORT ?= 8082
@@ -75,7 +78,7 @@ fuzz:
 bench:
 	@bash tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
-	@bash tools/bench.sh
+	@QUICK=$(QUICK) bash tools/bench.sh
 
 # On Debian apxs -a would write its own mods-available/cors.load; install
 # ours (and the commented cors.conf) instead, then enable with a2enmod.
