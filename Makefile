@@ -10,6 +10,11 @@
 #                      make demo-stop stops it
 #   make bench         instructions per request in mod_cors (callgrind),
 #                      throughput (wrk) and memory; see tools/bench.sh
+#   make test-asan     the whole suite against build/asan/mod_cors.so, built
+#                      with ASan and UBSan; fails on any sanitizer report
+#                      (see tools/test-asan.sh). ASAN_SELFTEST=1 builds
+#                      with a planted overread, which must fail it;
+#                      make test-asan-selftest checks that it does
 #   make fuzz          fuzz the origin and header parsing with libFuzzer
 #                      (FUZZ_SECONDS, default 60)
 #   make install       install the module with apxs (and a2enmod on Debian)
@@ -58,6 +63,49 @@ demo:
 
 demo-stop:
 	@bash tools/demo.sh stop
+
+# The module with AddressSanitizer and UndefinedBehaviorSanitizer, built
+# with clang directly (libtool would want to link the runtime), plus the
+# preload library that gives each pool allocation its own redzones.
+ASAN_DIR    = build/asan$(if $(ASAN_SELFTEST),-selftest)
+ASAN_CFLAGS = -g -O1 -fPIC -fsanitize=address,undefined \
+              -fno-omit-frame-pointer -fno-sanitize-recover=all \
+              -Wall -Werror $(if $(ASAN_SELFTEST),-DCORS_SELFTEST_OVERREAD)
+
+$(ASAN_DIR)/mod_cors.so: $(SOURCES) cors_match.h Makefile
+	@bash tools/deps.sh asan
+	@mkdir -p $(@D)
+	clang $(ASAN_CFLAGS) $$($(APXS) -q EXTRA_CPPFLAGS) \
+	    -I$$($(APXS) -q INCLUDEDIR) $$(apr-1-config --includes) \
+	    -shared -o $@ $(SOURCES)
+
+$(ASAN_DIR)/asan-pools.so: tools/asan-pools.c Makefile
+	@bash tools/deps.sh asan
+	@mkdir -p $(@D)
+	clang -g -O2 -fPIC -Wall -Werror $$(apr-1-config --cppflags --includes) \
+	    -shared -o $@ tools/asan-pools.c $$(apr-1-config --link-ld)
+
+test-asan:
+	@bash tools/deps.sh test asan
+	@$(MAKE) --no-print-directory $(ASAN_DIR)/mod_cors.so \
+	    $(ASAN_DIR)/asan-pools.so
+	@ASAN_SO=$(ASAN_DIR)/mod_cors.so ASAN_SELFTEST=$(ASAN_SELFTEST) \
+	    bash tools/test-asan.sh $(TEST_ARGS)
+
+# The proof that test-asan catches a bug: the build with a one-byte
+# overread in cors_parse_origin must fail it, with a report naming it.
+test-asan-selftest:
+	@if $(MAKE) --no-print-directory test-asan ASAN_SELFTEST=1; then \
+	    echo "test-asan-selftest: FAIL (the broken build passed)"; \
+	    exit 1; \
+	fi
+	@grep -l heap-buffer-overflow t/logs/sanitizer.* 2>/dev/null \
+	    | xargs -r grep -l cors_parse_origin | grep -q . \
+	    || { echo "test-asan-selftest: FAIL (it failed, but without" \
+	              "a report of the overread in cors_parse_origin)"; \
+	         exit 1; }
+	@echo "test-asan-selftest: PASS (the planted overread failed" \
+	      "make test-asan with a sanitizer report)"
 
 # The parsing and matching (cors_match.c) alone, with ASan and UBSan.
 fuzz:
@@ -114,4 +162,5 @@ clean:
 	       t/conf/mime.types t/htdocs/index.html
 	for f in t/conf/*.conf.in; do rm -f "$${f%.in}"; done
 
-.PHONY: all test demo demo-stop bench fuzz install deb test-package clean
+.PHONY: all test test-asan test-asan-selftest demo demo-stop bench fuzz \
+        install deb test-package clean

@@ -31,6 +31,8 @@ declare -A TARGETS=(
     # checks them (dpkg-checkbuilddeps) and stops if one is missing.
     [deb]="build-essential debhelper dpkg-dev apache2-dev libpsl-dev"
     [package]="apache2 curl lintian iproute2 binutils"
+    [asan]="apache2-dev clang libclang-rt-14-dev"
+    [soak]="apache2 apache2-dev curl wrk"
 )
 
 # How to tell a package is usable. A package without a probe is checked
