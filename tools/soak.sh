@@ -153,9 +153,12 @@ for _ in $(seq 1 100); do
 done
 pid=$(cat "$root/logs/httpd.pid")
 
-# children_rss: "<total KiB> <number of children>"
+# children_rss [MAX_AGE]: "<total KiB> <number of children>" of the
+# children at most MAX_AGE seconds old: after a graceful restart, the
+# current generation (the old one may still be finishing requests)
 children_rss() {
-    ps --ppid "$pid" -o rss= | awk '{ s += $1; n++ } END { print s + 0, n + 0 }'
+    ps --ppid "$pid" -o etimes=,rss= | awk -v max="${1:-999999}" '
+        $1 <= max { s += $2; n++ } END { print s + 0, n + 0 }'
 }
 parent_rss() {
     ps -o rss= -p "$pid" | awk '{ print $1 }'
@@ -184,10 +187,16 @@ run_wrk() {
         sleep 0.5
         "${httpd[@]}" -f "$root/conf/httpd.conf" -k graceful
         restarts=$((restarts + 1))
+        restarted_at=$(date +%s)
     fi
     if [ -n "$sample_at" ]; then
         sleep "$sample_at"
-        rss_sample="$(children_rss) $(parent_rss)"
+        if [ -n "$restarted_at" ]; then
+            rss_sample="$(children_rss $(( $(date +%s) - restarted_at )))"
+        else
+            rss_sample="$(children_rss)"
+        fi
+        rss_sample="$rss_sample $(parent_rss) $(ps --ppid "$pid" -o pid= | wc -l)"
     fi
     for p in "${pids[@]}"; do
         wait "$p" || { echo "soak: wrk failed:"; cat "$root"/wrk.$run.*.log; exit 1; }
@@ -203,14 +212,15 @@ echo "soak: ${seconds}s against $so on 127.0.0.1:$port;" \
      "${#kinds[@]} wrk at once, one per kind, $per_kind connections each;" \
      "a graceful restart every 10 s"
 restarts=0
+restarted_at=
 # the first 10 s: no restart (the control for socket errors), warm-up
 run_wrk steady 10 "" 9
-read -r warm_rss warm_n warm_parent <<<"$rss_sample"
+read -r warm_rss warm_n warm_parent warm_all <<<"$rss_sample"
 for period in $(seq 2 "$segments"); do
     run_wrk restart 3 restart
     if [ "$period" -eq "$segments" ]; then
         run_wrk steady 7 "" 6
-        read -r end_rss end_n end_parent <<<"$rss_sample"
+        read -r end_rss end_n end_parent end_all <<<"$rss_sample"
     else
         run_wrk steady 7
     fi
@@ -292,7 +302,9 @@ awk -v a="$warm_rss" -v b="$end_rss" 'BEGIN { exit !(b <= a * 1.10) }' \
          "($restarts restarts, $conns connections)"
     echo "child crashes: $crashes; sanitizer reports: $reports"
     echo "children's memory (RSS): $warm_rss KiB ($warm_n children) after" \
-         "warm-up, $end_rss KiB ($end_n children) at the end: $growth%"
+         "warm-up, $end_rss KiB ($end_n children of the last restart;" \
+         "$((end_all - end_n)) older ones still finishing) at the end:" \
+         "$growth%"
     echo "parent's memory (RSS): $warm_parent KiB after warm-up," \
          "$end_parent KiB at the end"
     echo "======================================================"
