@@ -122,14 +122,15 @@ soak:
 # libFuzzer targets, with ASan and UBSan: fuzz/cors_fuzz.c (origins,
 # Access-Control-Request-Headers; links cors_match.c alone) and
 # fuzz/cors_fuzz_conf.c (the directive lists and exposed names, which it
-# reaches by including mod_cors.c). Each runs FUZZ_SECONDS with the seeds
-# and dictionary in fuzz/; the corpora grow in build/fuzz/.
+# reaches by including mod_cors.c). Both run at once, FUZZ_SECONDS each,
+# with the seeds and dictionary in fuzz/; the corpora grow in build/fuzz/,
+# where a crashing input is written too.
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined \
           -fno-sanitize-recover=all -Wall -Wno-unused-function \
           -Wno-unused-variable -Wno-unused-parameter \
           $$(apr-1-config --cppflags --includes) -I$$($(APXS) -q INCLUDEDIR) -I.
 FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-           -dict=fuzz/cors.dict
+           -dict=fuzz/cors.dict -artifact_prefix=build/fuzz/
 
 build/fuzz/cors_fuzz: fuzz/cors_fuzz.c cors_match.c cors_match.h
 	@mkdir -p $(@D)
@@ -159,15 +160,20 @@ fuzz:
 	@$(MAKE) --no-print-directory build/fuzz/cors_fuzz \
 	    build/fuzz/cors_fuzz_conf
 	@mkdir -p build/fuzz/corpus build/fuzz/corpus-conf
-	build/fuzz/cors_fuzz $(FUZZ_RUN) -max_len=700 build/fuzz/corpus \
-	    fuzz/seeds >build/fuzz/cors_fuzz.log 2>&1 \
-	    || { tail -n 60 build/fuzz/cors_fuzz.log; exit 1; }
-	@grep -E "^(Done|stat::)" build/fuzz/cors_fuzz.log
+	@echo "fuzz: cors_fuzz and cors_fuzz_conf, $(FUZZ_SECONDS) s each," \
+	    "at once; logs in build/fuzz/"
+	@build/fuzz/cors_fuzz $(FUZZ_RUN) -max_len=700 build/fuzz/corpus \
+	    fuzz/seeds >build/fuzz/cors_fuzz.log 2>&1 & fuzz=$$!; \
 	build/fuzz/cors_fuzz_conf $(FUZZ_RUN) -max_len=2048 \
 	    build/fuzz/corpus-conf fuzz/seeds-conf \
-	    >build/fuzz/cors_fuzz_conf.log 2>&1 \
-	    || { tail -n 60 build/fuzz/cors_fuzz_conf.log; exit 1; }
-	@grep -E "^(Done|stat::)" build/fuzz/cors_fuzz_conf.log
+	    >build/fuzz/cors_fuzz_conf.log 2>&1; conf=$$?; \
+	wait $$fuzz; origin=$$?; \
+	for t in cors_fuzz cors_fuzz_conf; do \
+	    echo "$$t:"; grep -E "^(Done|stat::)" build/fuzz/$$t.log; \
+	done; \
+	[ $$origin -eq 0 ] || tail -n 60 build/fuzz/cors_fuzz.log; \
+	[ $$conf -eq 0 ] || tail -n 60 build/fuzz/cors_fuzz_conf.log; \
+	[ $$origin -eq 0 ] && [ $$conf -eq 0 ]
 	@echo "fuzz: executions: cors_fuzz" \
 	    "$$(awk '/stat::number_of_executed_units/ { print $$2 }' \
 	        build/fuzz/cors_fuzz.log)," \

@@ -18,6 +18,7 @@
 -- Counts are per thread (each wrk thread has its own Lua state) and added
 -- up in done(), which prints lines for tools/soak.sh:
 --   SOAK kind <kind> <status> <acao ok: 1|0> <as expected: 1|0> <count>
+--   SOAK latency <kind> <99th percentile usec> <max usec>
 --   SOAK errors <kind> <connect> <read> <write> <timeout> <requests> <usec>
 
 local allowed = "https://app.example"
@@ -142,6 +143,8 @@ function done(summary, latency, requests)
                      and 1 or 0
         io.write(string.format("SOAK kind %s %d %d\n", key, good, n))
     end
+    io.write(string.format("SOAK latency %s %d %d\n", kind,
+                           latency:percentile(99), latency.max))
     local e = summary.errors
     io.write(string.format("SOAK errors %s %d %d %d %d %d %d\n", kind,
                            e.connect, e.read, e.write, e.timeout,

@@ -22,9 +22,10 @@
 #     connections a graceful restart closes by design, counted apart;
 #   - the error log shows no child crash ("exit signal", "Segmentation")
 #     and there is no sanitizer report;
-#   - the children's total resident memory 6 s into the last steady run is
-#     within 10% of its value 9 s into the first (the children then have
-#     about the same age: each restart replaces them).
+#   - 6 s into the last steady run, the restart's 4 children are all up,
+#     and their total resident memory is at most 10% above the children's
+#     9 s into the first run (they then have about the same age: each
+#     restart replaces them).
 # The summary is also written to build/soak/summary.txt.
 #
 # Environment: SOAK_SECONDS (60; whole periods of 10 s, at least 20),
@@ -244,23 +245,28 @@ fail=()
             }
         }
         /^SOAK errors/ { requests += $8 }
+        /^SOAK latency/ {
+            if ($4 > p99[$3]) { p99[$3] = $4 }
+            if ($5 > lmax[$3]) { lmax[$3] = $5 }
+        }
         END {
             printf "requests: %d (%.0f/s)\n", requests, requests / secs
-            printf "  %-18s %10s %8s  %s\n", "kind", "responses", "per s",
-                   "unexpected (status[-acao]xcount)"
+            printf "  %-18s %10s %8s %8s %8s  %s\n", "kind", "responses",
+                   "per s", "p99 ms", "max ms", "unexpected (status[-acao]xcount)"
             n = split("get_allowed get_refused get_malformed get_no_origin " \
                       "preflight_allowed preflight_refused " \
                       "preflight_hostile", order, " ")
             for (i = 1; i <= n; i++) {
                 k = order[i]; listed[k] = 1
                 if (!(k in total)) { missing = missing " " k }
-                printf "  %-18s %10d %8.0f  %s\n", k, total[k],
-                       total[k] / secs, (k in bad) ? what[k] : "none"
+                printf "  %-18s %10d %8.0f %8.1f %8.1f  %s\n", k, total[k],
+                       total[k] / secs, p99[k] / 1000, lmax[k] / 1000,
+                       (k in bad) ? what[k] : "none"
             }
             for (k in total) {
                 if (!(k in listed)) {
-                    printf "  %-18s %10d %8.0f  %s\n", k, total[k],
-                           total[k] / secs, what[k]
+                    printf "  %-18s %10d %8.0f %8s %8s  %s\n", k,
+                           total[k], total[k] / secs, "", "", what[k]
                 }
             }
             printf "responses not as expected: %d\n", badall
@@ -291,6 +297,12 @@ crashes=$(grep -cE 'exit signal|Segmentation|AH00052' "$root/logs/error_log" \
 reports=$(find "$root/sanitizer" -type f | wc -l)
 [ "$reports" -eq 0 ] || fail+=("$reports sanitizer reports")
 
+# like with like: all of the last restart's children up, as many as after
+# the warm-up (an old generation still busy 6 s after a restart means
+# requests that slow)
+[ "$end_n" -eq "$warm_n" ] \
+    || fail+=("$end_n of the $warm_n children of the last restart up" \
+              "6 s after it, $((end_all - end_n)) older ones still busy")
 growth=$(awk -v a="$warm_rss" -v b="$end_rss" \
          'BEGIN { printf "%+.1f", (b - a) * 100 / a }')
 awk -v a="$warm_rss" -v b="$end_rss" 'BEGIN { exit !(b <= a * 1.10) }' \
