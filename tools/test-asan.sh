@@ -5,6 +5,7 @@
 # through tools/asan-httpd, and fails if the suite fails or if any
 # sanitizer report is found: in a report file (t/logs/sanitizer.*), in an
 # error log under t/logs, or in the suite's output (stderr included).
+# Report files are also copied to build/asan/reports/.
 #
 # Environment:
 #   ASAN_SO        the sanitized module (default build/asan/mod_cors.so);
@@ -43,6 +44,12 @@ for f in t/logs/sanitizer.*; do
     [ -e "$f" ] && reports+=("$f")
 done
 found=$(grep -lE "$pattern" t/logs/*error_log* "$out" 2>/dev/null || true)
+# kept apart: the next suite run replaces t/logs
+rm -rf "$(dirname "$so")/reports"
+if [ ${#reports[@]} -gt 0 ]; then
+    mkdir -p "$(dirname "$so")/reports"
+    cp "${reports[@]}" "$(dirname "$so")/reports/"
+fi
 
 echo
 echo "==================== test-asan summary ===================="
