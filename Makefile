@@ -82,7 +82,7 @@ $(ASAN_DIR)/mod_cors.so: $(SOURCES) cors_match.h Makefile
 	@mkdir -p $(@D)
 	clang $(ASAN_CFLAGS) $$($(APXS) -q EXTRA_CPPFLAGS) \
 	    -I$$($(APXS) -q INCLUDEDIR) $$(apr-1-config --includes) \
-	    -shared -o $@ $(SOURCES)
+	    -shared -o $@ $(SOURCES) -lpsl
 
 $(ASAN_DIR)/asan-pools.so: tools/asan-pools.c Makefile
 	@bash tools/deps.sh asan
@@ -153,7 +153,7 @@ build/fuzz/httpd_stubs.c: $(SOURCES) cors_match.h
 build/fuzz/cors_fuzz_conf: fuzz/cors_fuzz_conf.c mod_cors.c cors_match.c \
                            cors_match.h build/fuzz/httpd_stubs.c
 	$(FUZZ_CC) fuzz/cors_fuzz_conf.c cors_match.c build/fuzz/httpd_stubs.c \
-	    $$(apr-1-config --link-ld) -o $@
+	    $$(apr-1-config --link-ld) -lpsl -o $@
 
 fuzz:
 	@bash tools/deps.sh fuzz
