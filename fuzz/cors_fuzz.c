@@ -81,12 +81,13 @@ static void fuzz_exact_policy(void)
 {
     int i;
 
-    exact_policy.origins = apr_hash_make(fuzz_pool);
+    exact_policy.exact = apr_hash_make(fuzz_pool);
+    exact_policy.patterns = apr_hash_make(fuzz_pool);
     exact_policy.listed = apr_array_make(fuzz_pool, 8, sizeof(const char *));
     exact_policy.regexes = apr_array_make(fuzz_pool, 1,
                                           sizeof(cors_origin_regex));
     for (i = 0; exact_origins[i]; i++) {
-        apr_hash_set(exact_policy.origins, exact_origins[i],
+        apr_hash_set(exact_policy.exact, exact_origins[i],
                      APR_HASH_KEY_STRING, exact_origins[i]);
         *(const char **)apr_array_push(exact_policy.listed) =
             exact_origins[i];

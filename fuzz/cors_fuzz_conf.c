@@ -296,6 +296,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_pool) {
         apr_initialize();
         apr_pool_create(&fuzz_pool, NULL);
+        /* as mod_cors's pre_config does: wildcards are checked against
+         * the public suffix list */
+        cors_psl = psl_latest(NULL);
     }
     apr_pool_create(&p, fuzz_pool);
     mode = data[0];
