@@ -66,17 +66,22 @@ else
 fi
 [ -f "$so" ] || { echo "soak: $so is missing (make soak builds it)" >&2; exit 1; }
 
+# free_port FIRST: the first port >= FIRST that can be bound on 127.0.0.1
+# (another suite's server may still take it before ours starts: then the
+# start is retried on a later port)
 free_port() {
-    local port
-    for port in $(seq "${SOAK_PORT:-18400}" 18500); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null \
-            || { echo "$port"; return; }
-    done
-    echo "soak: no free port in ${SOAK_PORT:-18400}-18500" >&2
-    exit 1
+    perl -MSocket=:all -e '
+        for my $port ($ARGV[0] .. 18999) {
+            socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n";
+            setsockopt($s, SOL_SOCKET, SO_REUSEADDR, pack("l", 1));
+            next unless bind($s, sockaddr_in($port, INADDR_LOOPBACK));
+            print $port;
+            exit 0;
+        }
+        exit 1;' "$1" || { echo "soak: no free port from $1" >&2; exit 1; }
 }
 
-port=$(free_port)
+port=$(free_port "${SOAK_PORT:-18400}")
 rm -rf "$root"
 mkdir -p "$root/conf" "$root/logs" "$root/htdocs/api" "$root/sanitizer"
 chmod 1777 "$root/sanitizer"
@@ -87,6 +92,7 @@ fi
 printf '{"ok":true}\n' >"$root/htdocs/api/data.json"
 chmod -R a+rX "$root/htdocs"
 
+write_conf() {
 cat >"$root/conf/httpd.conf" <<EOF
 ServerRoot $root
 ServerName 127.0.0.1
@@ -132,6 +138,8 @@ Header always echo ^X-Soak-Kind\$
     CorsMaxAge 600
 </Location>
 EOF
+}
+write_conf
 
 pid=
 stop_server() {
@@ -146,7 +154,18 @@ stop_server() {
 }
 trap stop_server EXIT
 
-"${httpd[@]}" -f "$root/conf/httpd.conf" -k start
+for attempt in 1 2 3; do
+    if "${httpd[@]}" -f "$root/conf/httpd.conf" -k start 2>"$root/start.err"
+    then
+        break
+    fi
+    cat "$root/start.err" >&2
+    grep -q 'Address already in use' "$root/start.err" && [ "$attempt" -lt 3 ] \
+        || { echo "soak: apache2 did not start" >&2; exit 1; }
+    port=$(free_port $((port + 1)))
+    echo "soak: the port was taken meanwhile; trying $port"
+    write_conf
+done
 url=http://127.0.0.1:$port
 for _ in $(seq 1 100); do
     curl -s -o /dev/null "$url/api/data.json" && break
