@@ -10,7 +10,16 @@
  * - an Origin is allowed only if it is already in serialized form, so the
  *   value reflected in Access-Control-Allow-Origin is always one a browser
  *   would send, never a variant of it;
- * - "null" is never allowed through "*".
+ * - "null" is never allowed through "*";
+ * - a policy of exact origins allows exactly its listed strings;
+ * - every name of an Access-Control-Request-Headers value that is echoed
+ *   or refused is a token, echoed in lowercase, and the refused ones are
+ *   those the list does not allow; no more than CORS_MAX_REQUEST_HEADERS
+ *   names are read.
+ *
+ * Each input is copied to a malloc() block of its own, of its exact
+ * length, so that AddressSanitizer sees a read past its end (in a pool it
+ * would land in the next allocation).
  */
 
 #include <assert.h>
@@ -19,6 +28,7 @@
 #include <string.h>
 
 #include "apr_general.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 
 #include "httpd.h"
@@ -34,7 +44,7 @@ AP_DECLARE(int) ap_regexec(const ap_regex_t *preg, const char *string,
 }
 
 static apr_pool_t *fuzz_pool;
-static cors_origin_policy listed_policy, any_policy;
+static cors_origin_policy listed_policy, any_policy, exact_policy;
 static cors_token_list allowed_headers;
 /* mod_cors's default CorsAllowMethods: GET, HEAD and POST, no hash */
 static const cors_token_list default_methods = { NULL, NULL, "GET, HEAD, POST", 0 };
@@ -61,12 +71,36 @@ static void fuzz_policy(cors_origin_policy *policy, int any)
     }
 }
 
+/* Exact origins only, in serialized form, as CorsAllowOrigin stores them */
+static const char *const exact_origins[] = {
+    "https://a.example", "http://127.0.0.1:8080", "https://[::1]:8443",
+    "https://www.site.example", "http://localhost", NULL
+};
+
+static void fuzz_exact_policy(void)
+{
+    int i;
+
+    exact_policy.exact = apr_hash_make(fuzz_pool);
+    exact_policy.patterns = apr_hash_make(fuzz_pool);
+    exact_policy.listed = apr_array_make(fuzz_pool, 8, sizeof(const char *));
+    exact_policy.regexes = apr_array_make(fuzz_pool, 1,
+                                          sizeof(cors_origin_regex));
+    for (i = 0; exact_origins[i]; i++) {
+        apr_hash_set(exact_policy.exact, exact_origins[i],
+                     APR_HASH_KEY_STRING, exact_origins[i]);
+        *(const char **)apr_array_push(exact_policy.listed) =
+            exact_origins[i];
+    }
+}
+
 static void fuzz_setup(void)
 {
     apr_initialize();
     apr_pool_create(&fuzz_pool, NULL);
     fuzz_policy(&listed_policy, 0);
     fuzz_policy(&any_policy, 1);
+    fuzz_exact_policy();
     allowed_headers.names = apr_hash_make(fuzz_pool);
     apr_hash_set(allowed_headers.names, "content-type", APR_HASH_KEY_STRING,
                  "Content-Type");
@@ -128,26 +162,136 @@ static void fuzz_match(apr_pool_t *p, const char *input)
     }
 }
 
+/* The exact policy allows the input if and only if it is listed. */
+static void fuzz_exact(const char *input)
+{
+    const char *why, *entry;
+    cors_match m = cors_match_origin(&exact_policy, input, &why, &entry);
+    int i, listed = 0;
+
+    for (i = 0; exact_origins[i]; i++) {
+        listed = listed || !strcmp(input, exact_origins[i]);
+    }
+    assert((m == CORS_MATCH_LISTED) == listed);
+    assert(m != CORS_MATCH_ANY);
+    if (listed) {
+        assert(!strcmp(entry, input));
+    }
+}
+
+/* Checks a ", "-joined list: every element is a lowercase token.  Returns
+ * the number of elements. */
+static int fuzz_check_names(apr_pool_t *p, const char *joined)
+{
+    char *copy = apr_pstrdup(p, joined), *name, *next;
+    int n = 0;
+
+    for (name = copy; name; name = next) {
+        next = strstr(name, ", ");
+        if (next) {
+            *next = '\0';
+            next += 2;
+        }
+        assert(cors_is_token(name));
+        for (; *name; name++) {
+            assert(!apr_isupper(*name));
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Is name (lowercase) one of the ", "-joined names? */
+static int fuzz_in_names(apr_pool_t *p, const char *joined, const char *name)
+{
+    const char *padded = apr_pstrcat(p, ", ", joined, ", ", NULL);
+
+    return strstr(padded, apr_pstrcat(p, ", ", name, ", ", NULL)) != NULL;
+}
+
+/* cors_check_request_headers, asked for the echo and the detail.  Every
+ * name echoed is a token, lowercase, and the echo lists all the names the
+ * value has (no more than the cap); a refusal names only tokens (cut to
+ * CORS_DETAIL_NAME_LEN, with "...") the list does not allow, and an
+ * allowed value has every name allowed. */
+static void fuzz_request_headers(apr_pool_t *p, const cors_token_list *list,
+                                 const char *value)
+{
+    cors_headers_check check;
+    cors_headers_result result;
+    char *detail, *name, *next, *more;
+
+    result = cors_check_request_headers(p, list, value, 1, 1, &check);
+    assert(check.count <= CORS_MAX_REQUEST_HEADERS + 1);
+    if (result == CORS_HEADERS_TOO_MANY) {
+        assert(check.count == CORS_MAX_REQUEST_HEADERS + 1);
+        return;
+    }
+    assert(check.count <= CORS_MAX_REQUEST_HEADERS);
+    if (result == CORS_HEADERS_MALFORMED) {
+        return;
+    }
+    /* every name read is in the echo, a lowercase token */
+    assert(check.echo);
+    if (check.count) {
+        assert(fuzz_check_names(p, check.echo) == check.count);
+    }
+    else {
+        assert(*check.echo == '\0');
+    }
+    if (result == CORS_HEADERS_ALLOWED) {
+        return;
+    }
+    assert(result == CORS_HEADERS_REFUSED && check.detail && *check.detail);
+    detail = apr_pstrdup(p, check.detail);
+    more = strstr(detail, " and ");
+    if (more) {
+        *more = '\0';
+    }
+    for (name = detail; name; name = next) {
+        apr_size_t n;
+
+        next = strstr(name, ", ");
+        if (next) {
+            *next = '\0';
+            next += 2;
+        }
+        assert(cors_is_token(name));
+        n = strlen(name);
+        if (n > 3 && !strcmp(name + n - 3, "...")) {
+            continue;   /* cut: the start of a longer name */
+        }
+        assert(fuzz_in_names(p, check.echo, name));
+        assert(!apr_hash_get(list->names, name, APR_HASH_KEY_STRING));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
-    const char *input;
-    cors_headers_check check;
+    char *input;
+    size_t len;
 
     if (!fuzz_pool) {
         fuzz_setup();
     }
     apr_pool_create(&p, fuzz_pool);
-    /* a header value ends at the first NUL, as httpd's do */
-    input = apr_pstrmemdup(p, (const char *)data, size);
+    /* a header value ends at the first NUL, as httpd's do; a block of its
+     * own, so that a read past its end is caught */
+    len = strnlen((const char *)data, size);
+    input = malloc(len + 1);
+    memcpy(input, data, len);
+    input[len] = '\0';
 
     fuzz_parse(p, input);
     fuzz_match(p, input);
-    cors_check_request_headers(p, &allowed_headers, input, 1, 1, &check);
+    fuzz_exact(input);
+    fuzz_request_headers(p, &allowed_headers, input);
     cors_method_allowed(&default_methods, input);
     cors_is_token(input);
     cors_regex_advice(input);
 
+    free(input);
     apr_pool_destroy(p);
     return 0;
 }

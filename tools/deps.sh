@@ -26,11 +26,13 @@ declare -A TARGETS=(
             libwww-perl curl chromium varnish"
     [demo]="apache2 apache2-dev libpsl-dev publicsuffix curl"
     [bench]="apache2 apache2-dev libpsl-dev publicsuffix curl wrk valgrind"
-    [fuzz]="apache2-dev clang libclang-rt-14-dev"
+    [fuzz]="apache2-dev libpsl-dev clang libclang-rt-14-dev"
     # Keep in step with Build-Depends in debian/control: dpkg-buildpackage
     # checks them (dpkg-checkbuilddeps) and stops if one is missing.
     [deb]="build-essential debhelper dpkg-dev apache2-dev libpsl-dev"
     [package]="apache2 curl lintian iproute2 binutils"
+    [asan]="apache2-dev libpsl-dev clang libclang-rt-14-dev"
+    [soak]="apache2 apache2-dev libpsl-dev publicsuffix curl wrk"
 )
 
 # How to tell a package is usable. A package without a probe is checked

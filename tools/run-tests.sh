@@ -16,6 +16,12 @@
 # the first of 8529, 8549, 8569, ... with that port and the 19 after it free,
 # so that two suites can run at once; the suite's vhosts take the ports after
 # the first).
+#
+# CORS_TEST_SO: the module to test, relative to the tree or absolute
+# (default .libs/mod_cors.so); as root, its directory is copied along when
+# relative (make test-asan: build/asan/). CORS_TEST_HTTPD: the httpd to
+# start, relative to the tree or absolute, e.g. a wrapper script (default:
+# Apache::Test's choice, the apache2 that apxs names).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,9 +32,10 @@ apxs_path=$(command -v "$APXS") || {
     echo "run-tests: $APXS not found (Debian package apache2-dev)" >&2
     exit 1
 }
-if [ ! -f .libs/mod_cors.so ] || [ mod_cors.c -nt .libs/mod_cors.so ] \
-   || [ cors_match.c -nt .libs/mod_cors.so ]; then
-    echo "run-tests: .libs/mod_cors.so is missing or older than its sources;" \
+so=${CORS_TEST_SO:-.libs/mod_cors.so}
+if [ ! -f "$so" ] || [ mod_cors.c -nt "$so" ] || [ cors_match.c -nt "$so" ]
+then
+    echo "run-tests: $so is missing or older than its sources;" \
          "run make first (make test does)" >&2
     exit 1
 fi
@@ -85,10 +92,18 @@ run_once() {
     if [ -z "$tmp" ]; then
         # Drop any cached configuration so t/conf is generated afresh.
         "$PERL" t/TEST.PL -clean >/dev/null
-        "$PERL" t/TEST.PL -apxs "$apxs_path" "$@"
+        local httpd_args=()
+        case ${CORS_TEST_HTTPD:-} in
+            '') ;;
+            /*) httpd_args=(-httpd "$CORS_TEST_HTTPD") ;;
+            *) httpd_args=(-httpd "$PWD/$CORS_TEST_HTTPD") ;;
+        esac
+        CORS_TEST_SO=$so "$PERL" t/TEST.PL -apxs "$apxs_path" \
+            ${httpd_args[@]+"${httpd_args[@]}"} "$@"
     else
         runuser -u "$user" -- env HOME="$tmp" APXS="$apxs_path" PERL="$PERL" \
-            APACHE_TEST_PORT="$APACHE_TEST_PORT" \
+            APACHE_TEST_PORT="$APACHE_TEST_PORT" CORS_TEST_SO="$so" \
+            CORS_TEST_HTTPD="${CORS_TEST_HTTPD:-}" \
             bash "$tmp/tools/run-tests.sh" "$@"
     fi
 }
@@ -99,6 +114,11 @@ if [ "$(id -u)" -eq 0 ]; then
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/mod_cors-test.XXXXXX")
     tar -C . --exclude=./.git --exclude=./build --exclude=./t/logs -cf - . \
         | tar -C "$tmp" -xf -
+    case $so in
+        /*) ;;
+        *) mkdir -p "$tmp/$(dirname "$so")"
+           cp -r "$(dirname "$so")/." "$tmp/$(dirname "$so")/" ;;
+    esac
     chown -R "$user:$group" "$tmp"
     echo "run-tests: running as root; running the suite as $user in $tmp"
 fi

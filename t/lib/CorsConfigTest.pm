@@ -9,9 +9,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use Exporter 'import';
-use Cwd ();
 use File::Basename ();
-use File::Spec ();
 use File::Temp ();
 use Apache::Test ();
 
@@ -19,10 +17,9 @@ our @EXPORT = qw(mod_cors_so check_config);
 
 my $mods = '/usr/lib/apache2/modules';
 
-# The module under test, as built (.libs/mod_cors.so).
+# The module under test: .libs/mod_cors.so, or CORS_TEST_SO (t/TEST.PL).
 sub mod_cors_so {
-    return Cwd::abs_path(File::Spec->catfile(Apache::Test::vars('serverroot'),
-                                             '..', '.libs', 'mod_cors.so'));
+    return Apache::Test::vars('cors_so');
 }
 
 my ($tmp, $n);
