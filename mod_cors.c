@@ -631,6 +631,9 @@ static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
             cors_note_futile(cmd, which, name);
         }
         if (!strcmp(name, "*")) {
+            if (list->wildcard) {
+                continue;       /* "* *" is one "*" */
+            }
             list->wildcard = 1;
         }
         else {
@@ -1242,7 +1245,9 @@ static int cors_add_exposed_name(void *vctx, const char *key,
     cors_expose_ctx *ctx = vctx;
     char *lower;
 
-    if (cors_is_safelisted_response_header(key)
+    /* a script can send a name that is not a token ("X-A,X-B"): never
+     * pass one on into a field value of ours */
+    if (!cors_is_token(key) || cors_is_safelisted_response_header(key)
         || !strncasecmp(key, "Access-Control-", 15)
         || !strcasecmp(key, "Set-Cookie") || !strcasecmp(key, "Vary")) {
         return 1;
