@@ -1580,7 +1580,7 @@ static int cors_access_checker_ex(request_rec *r)
 static int cors_claim_preflight(request_rec *r, cors_request_state *st)
 {
     if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
-        cors_set_preflight_vary(r, r->err_headers_out, st->conf);
+        /* its Vary is set by cors_insert_error_filter, as for any error */
         return HTTP_FORBIDDEN;
     }
     return cors_answer_preflight(r, st);
