@@ -1162,11 +1162,6 @@ static cors_request_state *cors_request_state_get(request_rec *r)
     if (r->main) {
         return NULL;
     }
-    /* every hook asks: the usual answer, decided already, comes first */
-    if (!r->prev
-        && (st = ap_get_module_config(r->request_config, &cors_module))) {
-        return st->enforced ? st : NULL;
-    }
     while (initial->prev) {
         initial = initial->prev;
     }
@@ -1193,6 +1188,20 @@ static cors_request_state *cors_request_state_get(request_rec *r)
                        cors_outcome_names[st->outcome]);
     }
     return st->enforced ? st : NULL;
+}
+
+/* The hooks' way to the decision: on the client request itself (the
+ * usual case, decided in header_parser) a load or two, inline; every
+ * other case through cors_request_state_get(). */
+static APR_INLINE cors_request_state *cors_state(request_rec *r)
+{
+    const cors_request_state *st;
+
+    if (!r->main && !r->prev
+        && (st = ap_get_module_config(r->request_config, &cors_module))) {
+        return st->enforced ? (cors_request_state *)st : NULL;
+    }
+    return cors_request_state_get(r);
 }
 
 /* Adds token to the Vary field of table unless it is listed already. */
@@ -1562,7 +1571,7 @@ static int cors_answer_preflight(request_rec *r, cors_request_state *st)
  * and the answer are one step: nothing else runs for the request. */
 static int cors_access_checker_ex(request_rec *r)
 {
-    cors_request_state *st = cors_request_state_get(r);
+    cors_request_state *st = cors_state(r);
 
     if (st && st->is_preflight && !r->prev
         && st->outcome == CORS_PREFLIGHT_ALLOWED) {
@@ -1589,7 +1598,7 @@ static int cors_claim_preflight(request_rec *r, cors_request_state *st)
 /* type_checker at REALLY_FIRST: see the top of the file. */
 static int cors_type_checker(request_rec *r)
 {
-    cors_request_state *st = cors_request_state_get(r);
+    cors_request_state *st = cors_state(r);
 
     if (st && st->is_preflight && !r->prev) {
         return cors_claim_preflight(r, st);
@@ -1601,7 +1610,7 @@ static int cors_type_checker(request_rec *r)
  * only when another type checker claimed the request before ours. */
 static int cors_fixups(request_rec *r)
 {
-    cors_request_state *st = cors_request_state_get(r);
+    cors_request_state *st = cors_state(r);
 
     if (!st) {
         return DECLINED;
@@ -1616,7 +1625,7 @@ static int cors_fixups(request_rec *r)
 
 static void cors_insert_filter(request_rec *r)
 {
-    cors_request_state *st = cors_request_state_get(r);
+    cors_request_state *st = cors_state(r);
 
     if (st) {
         cors_add_filter(r, st);
@@ -1627,7 +1636,7 @@ static void cors_insert_filter(request_rec *r)
  * phase come before our fixup ran: set the headers here. */
 static void cors_insert_error_filter(request_rec *r)
 {
-    cors_request_state *st = cors_request_state_get(r);
+    cors_request_state *st = cors_state(r);
 
     if (!st) {
         return;
@@ -1648,7 +1657,7 @@ static void cors_insert_error_filter(request_rec *r)
 static apr_status_t cors_headers_filter(ap_filter_t *f,
                                         apr_bucket_brigade *bb)
 {
-    cors_request_state *st = cors_request_state_get(f->r);
+    cors_request_state *st = cors_state(f->r);
 
     if (st && st->is_preflight && !f->r->prev) {
         /* only an error answers a preflight here (mod_cors's own 204 is
@@ -2711,7 +2720,9 @@ static int cors_info_handler(request_rec *r)
     const char *origins = NULL, *regexes = NULL;
     int i;
 
-    if (!r->handler || strcmp(r->handler, "cors-info") != 0) {
+    /* every request with a handler asks: most fail on the first byte */
+    if (!r->handler || r->handler[0] != 'c'
+        || strcmp(r->handler, "cors-info") != 0) {
         return DECLINED;
     }
     r->allowed |= (AP_METHOD_BIT << M_GET);
