@@ -57,6 +57,18 @@ root=$src/build/bench
 apache2=${APACHE2:-/usr/sbin/apache2}
 modules=/usr/lib/apache2/modules
 module_so=$src/.libs/mod_cors.so
+# As root, the httpd under callgrind runs as nobody (below), which must
+# reach the configuration, the module and the logs: a checkout in a private
+# directory (mktemp -d makes it 0700) is out of its reach. Then the run
+# happens in a directory of its own, and its result is copied back.
+results=$root
+if [ "$(id -u)" -eq 0 ] && ! runuser -u nobody -- test -x "$src"; then
+    root=$(mktemp -d "${TMPDIR:-/tmp}/mod_cors-bench.XXXXXX")
+    chmod 755 "$root"
+    mkdir -p "$root/so"
+    cp "$module_so" "$root/so/mod_cors.so"
+    module_so=$root/so/mod_cors.so
+fi
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
     n1=${BENCH_N1:-50} n2=${BENCH_N2:-250}
     rounds=${BENCH_ROUNDS:-5} seconds=${BENCH_SECONDS:-1}
@@ -450,6 +462,11 @@ cleanup() {
         fi
     done
     wait 2>/dev/null || true
+    if [ "$root" != "$results" ]; then
+        mkdir -p "$results"
+        cp "$root"/*.md "$root"/*.tsv "$results"/ 2>/dev/null || true
+        rm -rf "$root"
+    fi
 }
 trap cleanup EXIT
 

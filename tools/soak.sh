@@ -48,19 +48,32 @@ if [ "$segments" -lt 2 ]; then
     exit 2
 fi
 
+# The children run as nobody (as root, below) and must reach the document
+# root and the report directory: a checkout in a private directory (mktemp
+# -d makes it 0700) is out of their reach, so those then live in a
+# directory of their own, removed at exit.
+www=
+if [ "$(id -u)" -eq 0 ] && ! runuser -u nobody -- test -x "$src"; then
+    www=$(mktemp -d "${TMPDIR:-/tmp}/mod_cors-soak.XXXXXX")
+    chmod 755 "$www"
+    trap 'rm -rf "$www"' EXIT
+fi
+
 if [ -n "${ASAN:-}" ]; then
     root=$src/build/soak-asan
+    www=${www:-$root}
     so=${SOAK_SO:-$src/build/asan/mod_cors.so}
     ASAN_RUNTIME=$(clang -print-file-name=libclang_rt.asan-x86_64.so)
     # a small quarantine: ASan's default 256 MB per process would be the
     # memory figure
     httpd=(env ASAN_RUNTIME="$ASAN_RUNTIME"
            ASAN_POOLS="$src/build/asan/asan-pools.so"
-           SANITIZER_LOG="$root/sanitizer/report"
+           SANITIZER_LOG="$www/sanitizer/report"
            ASAN_EXTRA=quarantine_size_mb=16 APACHE2="$apache2"
            "$src/tools/asan-httpd")
 else
     root=$src/build/soak
+    www=${www:-$root}
     so=${SOAK_SO:-$src/.libs/mod_cors.so}
     httpd=("$apache2")
 fi
@@ -83,14 +96,15 @@ free_port() {
 
 port=$(free_port "${SOAK_PORT:-18400}")
 rm -rf "$root"
-mkdir -p "$root/conf" "$root/logs" "$root/htdocs/api" "$root/sanitizer"
-chmod 1777 "$root/sanitizer"
+mkdir -p "$root/conf" "$root/logs"
+mkdir -p "$www/htdocs/api" "$www/sanitizer"
+chmod 1777 "$www/sanitizer"
 user_lines=
 if [ "$(id -u)" -eq 0 ]; then
     user_lines=$'User nobody\nGroup nogroup'
 fi
-printf '{"ok":true}\n' >"$root/htdocs/api/data.json"
-chmod -R a+rX "$root/htdocs"
+printf '{"ok":true}\n' >"$www/htdocs/api/data.json"
+chmod -R a+rX "$www/htdocs"
 
 write_conf() {
 cat >"$root/conf/httpd.conf" <<EOF
@@ -121,8 +135,8 @@ MaxSpareThreads 256
 MaxConnectionsPerChild 0
 KeepAliveTimeout 30
 MaxKeepAliveRequests 0
-DocumentRoot $root/htdocs
-<Directory $root/htdocs>
+DocumentRoot $www/htdocs
+<Directory $www/htdocs>
     Require all granted
 </Directory>
 # tools/soak.lua tells the kinds of responses apart by this header
@@ -152,7 +166,7 @@ stop_server() {
     done
     pid=
 }
-trap stop_server EXIT
+trap 'stop_server; [ "$www" = "$root" ] || rm -rf "$www"' EXIT
 
 for attempt in 1 2 3; do
     if "${httpd[@]}" -f "$root/conf/httpd.conf" -k start 2>"$root/start.err"
@@ -313,7 +327,7 @@ read -r unexpected closed < <(awk '
 crashes=$(grep -cE 'exit signal|Segmentation|AH00052' "$root/logs/error_log" \
           || true)
 [ "$crashes" -eq 0 ] || fail+=("$crashes child crashes in the error log")
-reports=$(find "$root/sanitizer" -type f | wc -l)
+reports=$(find "$www/sanitizer" -type f | wc -l)
 [ "$reports" -eq 0 ] || fail+=("$reports sanitizer reports")
 
 # like with like: all of the last restart's children up, as many as after
@@ -345,7 +359,7 @@ if [ "$crashes" -ne 0 ]; then
     grep -E 'exit signal|Segmentation|AH00052' "$root/logs/error_log" | head
 fi
 if [ "$reports" -ne 0 ]; then
-    find "$root/sanitizer" -type f | head -3 | xargs head -20
+    find "$www/sanitizer" -type f | head -3 | xargs head -20
 fi
 if [ ${#fail[@]} -ne 0 ]; then
     printf 'soak: FAIL (%s)\n' "$(IFS=';'; echo "${fail[*]}")"
