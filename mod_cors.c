@@ -413,20 +413,29 @@ static const char *cors_check_public_suffix(cmd_parms *cmd,
                         host, section);
 }
 
-/* Adds an exact origin (serialized) or "null" to both lookups. */
-static void cors_add_exact(apr_pool_t *p, cors_origin_policy *policy,
-                           const char *key, const char *entry)
+/* Adds key -> entry to a hash and to the array of cors_exact_origin
+ * kept beside it for short lists; returns 0 when key was there already. */
+static int cors_add_key(apr_hash_t *hash, apr_array_header_t *keys,
+                        const char *key, const char *entry)
 {
     cors_exact_origin *e;
 
-    if (apr_hash_get(policy->exact, key, APR_HASH_KEY_STRING)) {
-        return;
+    if (apr_hash_get(hash, key, APR_HASH_KEY_STRING)) {
+        return 0;
     }
-    apr_hash_set(policy->exact, key, APR_HASH_KEY_STRING, entry);
-    e = apr_array_push(policy->exact_list);
+    apr_hash_set(hash, key, APR_HASH_KEY_STRING, entry);
+    e = apr_array_push(keys);
     e->key = key;
     e->len = strlen(key);
     e->entry = entry;
+    return 1;
+}
+
+/* Adds an exact origin (serialized) or "null" to both lookups. */
+static void cors_add_exact(cors_origin_policy *policy, const char *key,
+                           const char *entry)
+{
+    cors_add_key(policy->exact, policy->exact_list, key, entry);
 }
 
 /* Adds one origin of a CorsAllowOrigin line to the scope's policy. */
@@ -447,7 +456,7 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
         return NULL;
     }
     if (!strcasecmp(arg, "null")) {
-        cors_add_exact(cmd->pool, policy, "null", "null");
+        cors_add_exact(policy, "null", "null");
         policy->null_at = cors_directive_location(cmd);
         *(const char **)apr_array_push(policy->listed) = "null";
         return NULL;
@@ -475,7 +484,7 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
                      apr_pstrdup(cmd->pool, arg));
     }
     else {
-        cors_add_exact(cmd->pool, policy, key, apr_pstrdup(cmd->pool, arg));
+        cors_add_exact(policy, key, apr_pstrdup(cmd->pool, arg));
     }
     *(const char **)apr_array_push(policy->listed) = key;
     if (parts.scheme_len == 4 && !policy->http_at) {
@@ -618,7 +627,6 @@ static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
     }
     for (name = apr_strtok(copy, ",", &state); name;
          name = apr_strtok(NULL, ",", &state)) {
-        cors_exact_origin *e;
         char *key;
 
         if (!cors_is_token(name)) {
@@ -641,14 +649,9 @@ static const char *cors_add_tokens(cmd_parms *cmd, cors_dir_conf *conf,
             if (lowercase) {
                 ap_str_tolower(key);
             }
-            if (apr_hash_get(list->names, key, APR_HASH_KEY_STRING)) {
+            if (!cors_add_key(list->names, list->keys, key, name)) {
                 continue;
             }
-            apr_hash_set(list->names, key, APR_HASH_KEY_STRING, name);
-            e = apr_array_push(list->keys);
-            e->key = key;
-            e->len = strlen(key);
-            e->entry = name;
         }
         list->joined = list->joined ? apr_pstrcat(cmd->pool, list->joined,
                                                   ", ", name, NULL)

@@ -224,7 +224,6 @@ for my $c (@CASES) {
 # ---------------------------------------------------------------- details
 # The refusal reason, with the closest entry, and where each directive
 # that took part was set.
-my $conf = Apache::Test::vars('t_conf') . '/explain.conf';
 my $api = '<Location /ex/api>';
 my ($res, $ex) = explain_json('/ex/api/x.txt', 'http://app.example', 'GET',
                               '', 0);
@@ -240,12 +239,12 @@ is_deeply [sort keys %at],
              CorsAllowHeaders CorsMaxAge CorsExposeHeaders
              CorsBackendHeaders)],
     'directives: every one that took part in a preflight and its request';
-is $at{CorsAllowOrigin}, conf_line($api, 'CorsAllowOrigin'),
+is $at{CorsAllowOrigin}, conf_at($api, 'CorsAllowOrigin', 'explain.conf'),
     'directives: CorsAllowOrigin file:line';
-is $at{CorsAllowMethods}, conf_line($api, 'CorsAllowMethods'),
+is $at{CorsAllowMethods}, conf_at($api, 'CorsAllowMethods', 'explain.conf'),
     'directives: CorsAllowMethods file:line';
 is $at{CorsAllowCredentials},
-    conf_line('<Location /ex/api/cred>', 'CorsAllowCredentials'),
+    conf_at('<Location /ex/api/cred>', 'CorsAllowCredentials', 'explain.conf'),
     'directives: CorsAllowCredentials file:line of the inner scope';
 is $at{CorsEngine}, undef, 'directives: CorsEngine default (null)';
 is $ex->{actual}{answer}{allowed_by}, $APP, 'allowed_by names the entry';
@@ -260,7 +259,7 @@ like $text, qr/^Browser: +blocked$/m, 'text: the verdict';
 like $text, qr/^Preflight: +yes: PUT is not GET, HEAD or POST; x-other is not a CORS-safelisted request header$/m,
     'text: why there is a preflight';
 like $text, qr/^  Answer: 403 Forbidden, from mod_cors/m, 'text: the 403';
-like $text, qr/^  CorsAllowHeaders +\Q@{[conf_line($api, 'CorsAllowHeaders')]}\E$/m,
+like $text, qr/^  CorsAllowHeaders +\Q@{[conf_at($api, 'CorsAllowHeaders', 'explain.conf')]}\E$/m,
     'text: CorsAllowHeaders file:line';
 
 # JSON by Accept
@@ -338,19 +337,3 @@ like $res->content, qr/^Ask for a URL path/, 'no query: says how to ask';
 $res = req(GET => '/explain-info?ex/api/x.txt');
 like $res->content, qr/^Ask for a URL path/, 'no = and no /: says how to ask';
 
-# "FILE:LINE in SECTION" for the first DIRECTIVE line in SECTION of
-# t/conf/explain.conf.
-sub conf_line {
-    my ($section, $directive) = @_;
-    open my $fh, '<', $conf or die "$conf: $!\n";
-    my ($inside, $line) = (0, 0);
-    while (my $l = <$fh>) {
-        $line++;
-        $l =~ s/^\s+|\s+$//g;
-        if ($l eq $section) { $inside = 1; next }
-        next unless $inside;
-        last if $l =~ m{^</};
-        return "$conf:$line in $section" if $l =~ /^\Q$directive\E\s/;
-    }
-    die "conf_line: no $directive in $section of $conf\n";
-}

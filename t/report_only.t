@@ -94,7 +94,7 @@ for my $case (@MIX) {
 
 # The log names each request the policy would refuse, and no other.
 my @lines = grep { ($_->[1] // '') =~ /\Q$run\E/ } cors_lines($from);
-my $engine_at = conf_in('report_only.conf', '<Location /ro/p>', 'CorsEngine');
+my $engine_at = conf_at('<Location /ro/p>', 'CorsEngine', 'report_only.conf');
 for my $case (@REFUSED) {
     my ($name, $method, undef, undef, $msgid) = @$case;
     my $desc = $method eq 'OPTIONS' ? "preflight OPTIONS $path{$name}"
@@ -181,20 +181,3 @@ $res = req(GET => '/logging-info?/ro/p/report/x.txt');
 like $res->content, qr/^CorsEngine +ReportOnly\n +set at \Q$engine_at\E$/m,
     'cors-info shows CorsEngine ReportOnly and where' or diag $res->content;
 
-# "FILE:LINE in SECTION" of the first DIRECTIVE line in SECTION of the
-# generated t/conf/FILE.
-sub conf_in {
-    my ($file, $section, $directive) = @_;
-    $file = Apache::Test::vars('t_conf') . "/$file";
-    open my $fh, '<', $file or die "$file: $!\n";
-    my ($inside, $line) = (0, 0);
-    while (my $l = <$fh>) {
-        $line++;
-        $l =~ s/^\s+|\s+$//g;
-        if ($l eq $section) { $inside = 1; next }
-        next unless $inside;
-        last if $l =~ m{^</};
-        return "$file:$line in $section" if $l =~ /^\Q$directive\E\s/i;
-    }
-    die "conf_in: no $directive in $section of $file\n";
-}

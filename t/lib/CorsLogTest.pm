@@ -12,20 +12,16 @@ use Time::HiRes ();
 use Apache::Test ();
 use CorsTest qw(error_log_since);
 
-our @EXPORT = qw(logging_conf conf_at cors_lines cors_lines_in file_size
+our @EXPORT = qw(conf_at cors_lines cors_lines_in file_size
                  file_since wait_for_line);
 
-# The generated t/conf/logging.conf, as mod_cors names it.
-sub logging_conf {
-    return Apache::Test::vars('t_conf') . '/logging.conf';
-}
-
 # Where mod_cors says a directive was set: "FILE:LINE in <SECTION>", for
-# the first DIRECTIVE line inside the section whose opening line is
-# exactly SECTION (e.g. '<Location /logging/origin>') in logging.conf.
+# the first DIRECTIVE line (any case) inside the section whose opening line
+# is exactly SECTION (e.g. '<Location /logging/origin>') in the generated
+# t/conf/FILE (logging.conf unless given).
 sub conf_at {
-    my ($section, $directive) = @_;
-    my $file = logging_conf();
+    my ($section, $directive, $name) = @_;
+    my $file = Apache::Test::vars('t_conf') . '/' . ($name // 'logging.conf');
     open my $fh, '<', $file or die "conf_at: $file: $!\n";
     my ($inside, $n) = (0, 0);
     while (my $line = <$fh>) {
@@ -37,7 +33,7 @@ sub conf_at {
         }
         next unless $inside;
         last if $line =~ m{^</};
-        return "$file:$n in $section" if $line =~ /^\Q$directive\E\s/;
+        return "$file:$n in $section" if $line =~ /^\Q$directive\E\s/i;
     }
     die "conf_at: no $directive in $section in $file\n";
 }
