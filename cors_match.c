@@ -328,32 +328,40 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
                                         char *key)
 {
     const char *found, *dot;
-    apr_size_t prefix_len = parts->scheme_len + 3;
+    apr_size_t prefix_len = parts->scheme_len + 3, n;
 
-    if (parts->host[0] == '[') {
+    /* "<scheme>://<host>:*"; scheme and host are one run of the origin */
+    n = prefix_len + parts->host_len;
+    memcpy(key, parts->scheme, n);
+    memcpy(key + n, ":*", 2);
+    found = apr_hash_get(policy->patterns, key, n + 2);
+    if (found || parts->host[0] == '[') {
         /* subdomain patterns never cover IP literals */
-        apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
-                     (int)(prefix_len + parts->host_len), parts->scheme);
-        return apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
+        return found;
     }
-    apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s:*",
-                 (int)(prefix_len + parts->host_len), parts->scheme);
-    found = apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
 
+    /* "<scheme>:" "//" "*.<parent>", with the Origin's port or ":*" */
+    memcpy(key + prefix_len, "*.", 2);
     for (dot = memchr(parts->host, '.', parts->host_len);
          dot && !found;
          dot = memchr(dot + 1, '.', parts->host + parts->host_len - dot - 1)) {
-        int suffix_len = (int)(parts->host + parts->host_len - dot - 1);
+        apr_size_t suffix_len = parts->host + parts->host_len - dot - 1;
 
-        apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s*.%.*s%s%.*s",
-                     (int)prefix_len, parts->scheme, suffix_len, dot + 1,
-                     parts->port ? ":" : "",
-                     (int)parts->port_len, parts->port ? parts->port : "");
-        found = apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
+        n = prefix_len + 2;
+        memcpy(key + n, dot + 1, suffix_len);
+        n += suffix_len;
+        if (parts->port) {
+            key[n] = ':';
+            memcpy(key + n + 1, parts->port, parts->port_len);
+            found = apr_hash_get(policy->patterns, key,
+                                 n + 1 + parts->port_len);
+        }
+        else {
+            found = apr_hash_get(policy->patterns, key, n);
+        }
         if (!found) {
-            apr_snprintf(key, CORS_ORIGIN_MAX_LEN + 8, "%.*s*.%.*s:*",
-                         (int)prefix_len, parts->scheme, suffix_len, dot + 1);
-            found = apr_hash_get(policy->patterns, key, APR_HASH_KEY_STRING);
+            memcpy(key + n, ":*", 2);
+            found = apr_hash_get(policy->patterns, key, n + 2);
         }
     }
     return found;
