@@ -46,7 +46,13 @@ static const unsigned char cors_tchar[256] = {
 };
 #define CORS_IS_TCHAR(c) (cors_tchar[(unsigned char)(c)])
 
-/* ASCII lowercase without a call into the C library's locale tables */
+/* ASCII classes and lowercase without a call into the C library's locale
+ * tables (apr_isalnum() and friends call it for every byte) */
+#define CORS_ISDIGIT(c) ((c) >= '0' && (c) <= '9')
+#define CORS_ISALPHA(c) (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z')
+#define CORS_ISALNUM(c) (CORS_ISDIGIT(c) || CORS_ISALPHA(c))
+#define CORS_ISXDIGIT(c) (CORS_ISDIGIT(c) \
+                          || (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'f'))
 #define CORS_TOLOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c))
 
 int cors_is_tchar(unsigned char c)
@@ -123,7 +129,7 @@ static const char *cors_check_host_name(const char *host, apr_size_t len,
             return "a wildcard may only stand as the whole first label "
                    "(https://*.example.com)";
         }
-        else if (apr_isalnum(c) || c == '-' || c == '_') {
+        else if (CORS_ISALNUM(c) || c == '-' || c == '_') {
             if (label_len++ == 0) {
                 ++*labels;
             }
@@ -174,10 +180,10 @@ const char *cors_parse_origin(const char *origin, int patterns,
     }
 
     s = origin;
-    if (!apr_isalpha(*s)) {
+    if (!CORS_ISALPHA(*s)) {
         return "it does not start with a scheme (http:// or https://)";
     }
-    while (apr_isalnum(*s) || *s == '+' || *s == '-' || *s == '.') {
+    while (CORS_ISALNUM(*s) || *s == '+' || *s == '-' || *s == '.') {
         s++;
     }
     if (strncmp(s, "://", 3) != 0) {
@@ -212,7 +218,7 @@ const char *cors_parse_origin(const char *origin, int patterns,
             return "it has a malformed IPv6 address";
         }
         for (c = authority + 1; c < close; c++) {
-            if (!apr_isxdigit(*c) && *c != ':' && *c != '.') {
+            if (!CORS_ISXDIGIT(*c) && *c != ':' && *c != '.') {
                 return "it has a malformed IPv6 address";
             }
         }
@@ -262,7 +268,7 @@ const char *cors_parse_origin(const char *origin, int patterns,
             return "it has a malformed port (1 to 65535)";
         }
         for (i = 0; i < parts->port_len; i++) {
-            if (!apr_isdigit(parts->port[i])) {
+            if (!CORS_ISDIGIT(parts->port[i])) {
                 return "it has a malformed port (1 to 65535)";
             }
         }
