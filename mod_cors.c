@@ -92,8 +92,12 @@
  *
  * output filter CORS_HEADERS (insert_filter and insert_error_filter):
  *     runs after the content handler, so it sees what a proxy backend or a
- *     CGI script set.  With "CorsBackendHeaders Replace" it removes their
- *     Access-Control-* fields, leaving exactly one of each: ours.
+ *     CGI script set, and after mod_headers' filter (added after it), so
+ *     it sees what "Header" lines add.  With "CorsBackendHeaders Replace"
+ *     it removes their Access-Control-* fields, leaving exactly one of
+ *     each: ours; on an error answer to a preflight, none.  Usually it only
+ *     looks: fixups set the fields once, and one pass over both tables
+ *     finds nothing else there.
  *
  * The decision is made once per client request, from the Origin and the
  * policy of the URL the client asked for, and kept on the initial
