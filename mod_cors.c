@@ -1357,15 +1357,13 @@ static int cors_count_fields(const apr_table_t *table,
  * which are ours already.  The error hook writes to err_headers_out, the
  * only table an error response keeps.  put is apr_table_addn where the
  * fields cannot be there yet or the filter will see them twice (cheaper),
- * apr_table_setn otherwise.  Returns how many Access-Control-* fields it
- * wrote. */
-static int cors_put_actual_headers(request_rec *r,
-                                   const cors_request_state *st,
-                                   apr_table_t *out, int final,
-                                   cors_table_put put)
+ * apr_table_setn otherwise. */
+static void cors_put_actual_headers(request_rec *r,
+                                    const cors_request_state *st,
+                                    apr_table_t *out, int final,
+                                    cors_table_put put)
 {
     const cors_token_list *expose = st->conf->expose_headers;
-    int n = 1;
 
     if (st->shared) {
         /* Fetch, "CORS protocol and HTTP caches": where every origin is
@@ -1375,18 +1373,16 @@ static int cors_put_actual_headers(request_rec *r,
         put(out, "Access-Control-Allow-Origin", cors_star);
         if (expose) {
             put(out, "Access-Control-Expose-Headers", expose->joined);
-            n++;
         }
-        return n;
+        return;
     }
     cors_merge_vary(r, out, cors_vary_origin);
     if (st->outcome != CORS_ALLOWED) {
-        return 0;
+        return;
     }
     put(out, "Access-Control-Allow-Origin", st->allow_origin);
     if (st->credentials) {
         put(out, "Access-Control-Allow-Credentials", cors_true);
-        n++;
     }
     if (expose && expose->wildcard && st->credentials) {
         /* only the final call sees every header of the response */
@@ -1394,14 +1390,11 @@ static int cors_put_actual_headers(request_rec *r,
 
         if (names) {
             put(out, "Access-Control-Expose-Headers", names);
-            n++;
         }
     }
     else if (expose) {
         put(out, "Access-Control-Expose-Headers", expose->joined);
-        n++;
     }
-    return n;
 }
 
 /* Sets the headers of an actual response into out, unless

@@ -25,6 +25,7 @@ use Time::HiRes ();
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use CorsTest;
+use CorsServer ();
 
 plan tests => 460, need_lwp;
 
@@ -69,17 +70,6 @@ sub find_varnishd {
       . " when run as root)\n";
 }
 
-# A loopback port nobody listens on now. Another process may take it
-# before varnishd does: start_varnish() then tries another one.
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "cannot bind 127.0.0.1: $!\n";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
-
 # conf/varnish-cors.vcl with the test Apache as backend.
 sub write_vcl {
     my ($file) = @_;
@@ -105,7 +95,8 @@ sub start_varnish {
     File::Path::mkpath("$dir/work");
     write_vcl("$dir/cors.vcl");
     for my $attempt (1 .. 3) {
-        my $port = free_port();
+        # another process may take the port before varnishd: then retry
+        my $port = CorsServer::free_port();
         my @cmd = ($varnishd,
                    '-j', 'none',                 # run as the current user
                    '-n', "$dir/work",
