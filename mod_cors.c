@@ -35,7 +35,11 @@
  *
  * header_parser, REALLY_FIRST:  the first phase where the per-directory
  *     configuration is final; the decision is made here, so CORS_RESULT is
- *     set for per-directory SetEnvIf, "Require env" and everything later.
+ *     set for per-directory SetEnvIf, "Require env" and everything later,
+ *     and the fields of an actual response are set into headers_out right
+ *     away.  Nothing later that keeps the response replaces that table
+ *     (MultiViews and mod_dir's fast redirects overlay it); an error answer
+ *     keeps only err_headers_out, where insert_error_filter sets them.
  *
  * access_checker_ex, REALLY_LAST:  a preflight never carries credentials,
  *     so behind "Require valid-user" it would get 401 and the browser
@@ -65,12 +69,12 @@
  *     module that wins this race first only costs the preflight its
  *     answer, never access.
  *
- * fixups, REALLY_FIRST:  sets the CORS headers of actual requests.
- *     Per-directory redirects happen in fixups (mod_rewrite's per-dir [R]
- *     at FIRST, mod_alias's per-dir "Redirect URL-path URL" at MIDDLE,
- *     mod_dir's trailing-slash 301 at LAST).  A preflight reaches this hook
- *     only if another type checker claimed it first; it is answered here
- *     then, with DONE, so no later fixup can redirect it.  Redirects of the
+ * fixups, REALLY_FIRST:  per-directory redirects happen in fixups
+ *     (mod_rewrite's per-dir [R] at FIRST, mod_alias's per-dir "Redirect
+ *     URL-path URL" at MIDDLE, mod_dir's trailing-slash 301 at LAST).  A
+ *     preflight reaches this hook only if another type checker claimed it
+ *     first; it is answered here then, with DONE, so no later fixup can
+ *     redirect it.  Redirects of the
  *     server config, and mod_alias's one-URL "Redirect URL" inside
  *     <Location>, run in translate_name, before the per-directory policy is
  *     known: the README documents them.
@@ -96,8 +100,11 @@
  *     it sees what "Header" lines add.  With "CorsBackendHeaders Replace"
  *     it removes their Access-Control-* fields, leaving exactly one of
  *     each: ours; on an error answer to a preflight, none.  Usually it only
- *     looks: fixups set the fields once, and one pass over both tables
- *     finds nothing else there.
+ *     looks: header_parser set the fields once, and one pass over both
+ *     tables finds nothing else there.  Where every loaded module is one
+ *     known never to write such a field (cors_reviewed_modules), it is
+ *     added only where one can still appear: mod_headers' filter in the
+ *     chain, a credentialed "CorsExposeHeaders *", an error answer.
  *
  * The decision is made once per client request, from the Origin and the
  * policy of the URL the client asked for, and kept on the initial
@@ -164,6 +171,14 @@ static const char *const cors_response_fields[] = {
     "Access-Control-Allow-Private-Network",
     NULL
 };
+
+/* Keeps a function that runs for few requests out of the hook that calls
+ * it, so that the hook stays a few instructions for all the others. */
+#if defined(__GNUC__)
+#define CORS_NOINLINE __attribute__((noinline))
+#else
+#define CORS_NOINLINE
+#endif
 
 /* apr_table_addn or apr_table_setn */
 typedef void (*cors_table_put)(apr_table_t *t, const char *key,
@@ -244,6 +259,35 @@ static psl_ctx_t *cors_psl;
 
 /* The CORS_HEADERS output filter, as registered */
 static ap_filter_rec_t *cors_headers_filter_handle;
+
+/* httpd's own modules that never write an Access-Control-* response
+ * field, and never replace Vary after fixups (they merge it, or use
+ * err_headers_out), checked against their source (2.4.x).  mod_headers is
+ * not among them: its "Header" lines are seen per request instead (its
+ * filter in the chain, an "early" field at fixups). */
+static const char *const cors_reviewed_modules[] = {
+    "core.c", "http_core.c", "mod_so.c", "mod_watchdog.c", "mod_unixd.c",
+    "mod_version.c", "mod_log_config.c", "mod_logio.c", "event.c",
+    "worker.c", "prefork.c", "mod_access_compat.c", "mod_alias.c",
+    "mod_auth_basic.c", "mod_authn_core.c", "mod_authn_file.c",
+    "mod_authz_core.c", "mod_authz_host.c", "mod_authz_user.c",
+    "mod_authz_groupfile.c", "mod_autoindex.c", "mod_deflate.c",
+    "mod_dir.c", "mod_env.c", "mod_expires.c", "mod_filter.c",
+    "mod_include.c", "mod_info.c", "mod_mime.c", "mod_negotiation.c",
+    "mod_remoteip.c", "mod_reqtimeout.c", "mod_rewrite.c",
+    "mod_setenvif.c", "mod_socache_shmcb.c", "mod_ssl.c", "mod_status.c",
+    "mod_unique_id.c", "mod_userdir.c", "mod_headers.c", "mod_cors.c",
+    NULL
+};
+
+/* The first loaded module not in that list, or NULL: then no content
+ * handler or filter but mod_headers' can add an Access-Control-* field
+ * after fixups, and CORS_HEADERS is added only where one may appear (see
+ * cors_insert_filter).  Set in post_config, inherited by the children. */
+static const char *cors_unreviewed_module;
+
+/* mod_headers' output filter, or NULL when mod_headers is not loaded */
+static ap_filter_rec_t *cors_mod_headers_filter;
 
 /* What the default CorsAllowMethods advertises.  The method check lets
  * these through anyway: they are CORS-safelisted, so a browser never
@@ -848,6 +892,9 @@ typedef struct {
     const char *request_headers;        /* Access-Control-Request-Headers */
     const char *request_private_network;
     int has_body;                       /* a body was announced */
+    /* whether the CORS_HEADERS filter checks the response (see
+     * cors_filter_mode) */
+    int filter;
     /* a simulated request of the cors-info page: the refusal is put into
      * words here instead of the log */
     int explaining;
@@ -1019,7 +1066,13 @@ static void cors_read_preflight_fields(request_rec *r, cors_request_state *st)
         switch (key[0]) {
         case 'A':
         case 'a':
-            if (strncasecmp(key, "Access-Control-Request-", 23) != 0) {
+            /* "Access-" first, a byte at a time (a shorter name fails
+             * at its NUL): Accept, Accept-* and Authorization stop there
+             * without a call */
+            if ((key[1] | 0x20) != 'c' || (key[2] | 0x20) != 'c'
+                || (key[3] | 0x20) != 'e' || (key[4] | 0x20) != 's'
+                || (key[5] | 0x20) != 's' || key[6] != '-'
+                || strncasecmp(key + 7, "Control-Request-", 16) != 0) {
                 break;
             }
             key += 23;
@@ -1157,6 +1210,50 @@ static const cors_request_state cors_no_policy;
 #define cors_policy_applies(conf) \
     ((conf)->engine != CORS_ENGINE_OFF && (conf)->policy)
 
+/* Values of cors_request_state.filter: whether CORS_HEADERS must check the
+ * response once the handler is done, i.e. whether anything but mod_cors
+ * may have written an Access-Control-* field by then, or replaced Vary. */
+#define CORS_FILTER_NEVER 0         /* CorsBackendHeaders Keep */
+#define CORS_FILTER_ALWAYS 1
+#define CORS_FILTER_IF_HEADERS 2    /* if mod_headers' filter is there */
+
+/* Usually CORS_FILTER_IF_HEADERS: when every loaded module is one known
+ * not to write those fields (cors_reviewed_modules), only mod_headers'
+ * "Header" lines can, through its filter, which cors_insert_filter looks
+ * for (it runs after mod_headers' insert_filter hook).  A credentialed
+ * "CorsExposeHeaders *" names the final headers, and a preflight that
+ * reaches a handler is answered with an error that must carry no field. */
+static int cors_filter_mode(const cors_request_state *st)
+{
+    const cors_token_list *expose = st->conf->expose_headers;
+
+    if (st->conf->backend_headers == CORS_BACKEND_KEEP) {
+        return CORS_FILTER_NEVER;
+    }
+    if (cors_unreviewed_module || st->is_preflight
+        || (expose && expose->wildcard && st->credentials)) {
+        return CORS_FILTER_ALWAYS;
+    }
+    return CORS_FILTER_IF_HEADERS;
+}
+
+/* Decides for the initial request r, where conf applies, and keeps the
+ * decision there. */
+static cors_request_state *cors_new_state(request_rec *r,
+                                          const cors_dir_conf *conf)
+{
+    cors_request_state *st = apr_pcalloc(r->pool, sizeof(*st));
+
+    st->conf = conf;
+    st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
+    cors_decide(r, st);
+    st->filter = cors_filter_mode(st);
+    apr_table_setn(r->subprocess_env, "CORS_RESULT",
+                   cors_outcome_names[st->outcome]);
+    ap_set_module_config(r->request_config, &cors_module, st);
+    return st;
+}
+
 /* The decision for the client request r belongs to, made on first use.
  * NULL when no policy applies, under CorsEngine ReportOnly (decided and
  * logged, nothing else), or for a subrequest. */
@@ -1181,13 +1278,7 @@ static cors_request_state *cors_request_state_get(request_rec *r)
                                  (void *)&cors_no_policy);
             return NULL;
         }
-        st = apr_pcalloc(initial->pool, sizeof(*st));
-        st->conf = conf;
-        st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
-        cors_decide(initial, st);
-        apr_table_setn(initial->subprocess_env, "CORS_RESULT",
-                       cors_outcome_names[st->outcome]);
-        ap_set_module_config(initial->request_config, &cors_module, st);
+        st = cors_new_state(initial, conf);
     }
     if (r != initial && st->conf) {
         /* an internal redirect starts with a fresh environment */
@@ -1217,8 +1308,9 @@ static void cors_merge_vary(request_rec *r, apr_table_t *table,
 {
     const char *vary;
 
-    /* the common case: no Vary yet, nothing to join or search */
-    if (!apr_table_get(table, "Vary")) {
+    /* the common case: no Vary yet (often no field at all), nothing to
+     * join or search */
+    if (apr_table_elts(table)->nelts == 0 || !apr_table_get(table, "Vary")) {
         apr_table_addn(table, "Vary", token);
         return;
     }
@@ -1446,7 +1538,7 @@ static void cors_set_preflight_vary(request_rec *r, apr_table_t *out,
 {
     int pna = (conf->allow_private_network == 1);
 
-    if (!apr_table_get(out, "Vary")) {
+    if (apr_table_elts(out)->nelts == 0 || !apr_table_get(out, "Vary")) {
         apr_table_addn(out, "Vary", pna ? cors_vary_preflight_pna
                                         : cors_vary_preflight);
         return;
@@ -1471,8 +1563,8 @@ static void cors_set_preflight_headers(request_rec *r,
     const char *pna;
     int foreign = 0;
 
-    if ((!apr_is_empty_table(r->headers_out)
-         || !apr_is_empty_table(r->err_headers_out))
+    if ((apr_table_elts(r->headers_out)->nelts
+         || apr_table_elts(r->err_headers_out)->nelts)
         && (cors_count_fields(r->headers_out, st, &foreign)
             + cors_count_fields(r->err_headers_out, st, &foreign))) {
         cors_unset_fields(r);
@@ -1514,33 +1606,66 @@ static void cors_set_preflight_headers(request_rec *r,
     }
 }
 
-/* Adds the CORS_HEADERS filter once. */
-static void cors_add_filter(request_rec *r, const cors_request_state *st)
+/* Whether r's output filters include frec. */
+static int cors_has_filter(request_rec *r, const ap_filter_rec_t *frec)
 {
     ap_filter_t *f;
 
-    if (st->conf->backend_headers == CORS_BACKEND_KEEP) {
-        return;
-    }
     for (f = r->output_filters; f; f = f->next) {
-        if (f->frec == cors_headers_filter_handle) {
-            return;
+        if (f->frec == frec) {
+            return 1;
         }
     }
-    ap_add_output_filter_handle(cors_headers_filter_handle, NULL, r,
-                                r->connection);
+    return 0;
 }
+
 
 /* --------------------------------------------------------------------
  * Hooks, in request order
  */
 
+/* Sets the fields of an actual response into headers_out, once the
+ * decision is made, unless CorsBackendHeaders Keep leaves them to the
+ * backend.  Nothing has set an Access-Control-* field yet but a "Header
+ * ... early" line, whose mod_headers filter then sorts that out. */
+static void cors_start_actual_headers(request_rec *r,
+                                      const cors_request_state *st)
+{
+    if (st->filter != CORS_FILTER_NEVER) {
+        cors_put_actual_headers(r, st, r->headers_out, 0, apr_table_addn);
+    }
+}
+
 /* header_parser, REALLY_FIRST: decide as soon as the per-directory
  * configuration is known, so CORS_RESULT is there for mod_setenvif's
- * per-directory SetEnvIf, the auth phase ("Require env") and the rest. */
+ * per-directory SetEnvIf, the auth phase ("Require env") and the rest;
+ * and set the fields of an actual response right away (an error answer
+ * keeps only err_headers_out: cors_insert_error_filter sets them there). */
 static int cors_header_parser(request_rec *r)
 {
-    cors_request_state_get(r);
+    const cors_dir_conf *conf = ap_get_module_config(r->per_dir_config,
+                                                     &cors_module);
+    cors_request_state *st;
+
+    if (r->prev) {
+        /* an internal redirect: the client request's decision */
+        st = cors_request_state_get(r);
+    }
+    else if (!cors_policy_applies(conf)) {
+        /* most URLs of most sites: remember that, at no cost */
+        ap_set_module_config(r->request_config, &cors_module,
+                             (void *)&cors_no_policy);
+        return DECLINED;
+    }
+    else {
+        st = cors_new_state(r, conf);
+        if (!st->enforced) {
+            return DECLINED;
+        }
+    }
+    if (st && !(st->is_preflight && !r->prev)) {
+        cors_start_actual_headers(r, st);
+    }
     return DECLINED;
 }
 
@@ -1586,7 +1711,8 @@ static int cors_access_checker_ex(request_rec *r)
 
 /* A preflight that passed the access checks on its own: answered if
  * allowed, refused with 403 otherwise (its Vary set for the error). */
-static int cors_claim_preflight(request_rec *r, cors_request_state *st)
+static CORS_NOINLINE int cors_claim_preflight(request_rec *r,
+                                              cors_request_state *st)
 {
     if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
         /* its Vary is set by cors_insert_error_filter, as for any error */
@@ -1598,8 +1724,13 @@ static int cors_claim_preflight(request_rec *r, cors_request_state *st)
 /* type_checker at REALLY_FIRST: see the top of the file. */
 static int cors_type_checker(request_rec *r)
 {
-    cors_request_state *st = cors_state(r);
+    cors_request_state *st;
 
+    /* a preflight is an OPTIONS request: every other method leaves here */
+    if (r->method_number != M_OPTIONS) {
+        return DECLINED;
+    }
+    st = cors_state(r);
     if (st && st->is_preflight && !r->prev) {
         return cors_claim_preflight(r, st);
     }
@@ -1610,30 +1741,36 @@ static int cors_type_checker(request_rec *r)
  * only when another type checker claimed the request before ours. */
 static int cors_fixups(request_rec *r)
 {
-    cors_request_state *st = cors_state(r);
+    cors_request_state *st;
 
-    if (!st) {
+    if (r->method_number != M_OPTIONS) {
         return DECLINED;
     }
-    if (st->is_preflight && !r->prev) {
+    st = cors_state(r);
+    if (st && st->is_preflight && !r->prev) {
         return cors_claim_preflight(r, st);
     }
-    /* the filter removes a field that would be there twice */
-    cors_set_actual_headers(r, st, r->headers_out, apr_table_addn);
-    return OK;
+    return DECLINED;
 }
 
+/* insert_filter, LAST and after mod_headers': adds CORS_HEADERS where the
+ * response needs it (cors_filter_mode).  Runs once per request_rec. */
 static void cors_insert_filter(request_rec *r)
 {
     cors_request_state *st = cors_state(r);
 
-    if (st) {
-        cors_add_filter(r, st);
+    if (st && (st->filter == CORS_FILTER_ALWAYS
+               || (st->filter == CORS_FILTER_IF_HEADERS
+                   && cors_mod_headers_filter
+                   && cors_has_filter(r, cors_mod_headers_filter)))) {
+        ap_add_output_filter_handle(cors_headers_filter_handle, NULL, r,
+                                    r->connection);
     }
 }
 
-/* Error responses keep only err_headers_out, and errors from the auth
- * phase come before our fixup ran: set the headers here. */
+/* Error responses keep only err_headers_out (ap_send_error_response()
+ * drops headers_out), and errors raised before header_parser never had
+ * ours: set the fields there. */
 static void cors_insert_error_filter(request_rec *r)
 {
     cors_request_state *st = cors_state(r);
@@ -1649,7 +1786,14 @@ static void cors_insert_error_filter(request_rec *r)
     else {
         cors_set_actual_headers(r, st, r->err_headers_out, apr_table_setn);
     }
-    cors_add_filter(r, st);
+    /* on every error answer (they are rare): "Header always" lines, a
+     * handler's fields left in err_headers_out; once per request_rec, but
+     * insert_filter may have added it already */
+    if (st->conf->backend_headers != CORS_BACKEND_KEEP
+        && !cors_has_filter(r, cors_headers_filter_handle)) {
+        ap_add_output_filter_handle(cors_headers_filter_handle, NULL, r,
+                                    r->connection);
+    }
 }
 
 /* Runs when the response starts, after a proxy backend or CGI script set
@@ -1802,10 +1946,46 @@ static void cors_warn_futile(apr_pool_t *ptemp,
     }
 }
 
+/* Finds the first loaded module not in cors_reviewed_modules, and
+ * mod_headers' filter, for cors_needs_filter(); says at debug which it
+ * is, so an administrator can tell why every response pays for
+ * CORS_HEADERS. */
+static void cors_review_modules(server_rec *s)
+{
+    module *m;
+    int i;
+
+    cors_unreviewed_module = NULL;
+    for (m = ap_top_module; m && !cors_unreviewed_module; m = m->next) {
+        for (i = 0; cors_reviewed_modules[i]; i++) {
+            if (!strcmp(m->name, cors_reviewed_modules[i])) {
+                break;
+            }
+        }
+        if (!cors_reviewed_modules[i]) {
+            cors_unreviewed_module = m->name;
+        }
+    }
+    cors_mod_headers_filter = ap_get_output_filter_handle("FIXUP_HEADERS_OUT");
+    if (cors_unreviewed_module) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                     "CORS0209: %s is loaded and may set Access-Control-* "
+                     "response fields: the CORS_HEADERS filter checks every "
+                     "response that has a policy", cors_unreviewed_module);
+    }
+    else {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                     "CORS0209: no loaded module but mod_headers sets "
+                     "Access-Control-* response fields: the CORS_HEADERS "
+                     "filter checks only responses where one may appear");
+    }
+}
+
 static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s)
 {
     ap_add_version_component(pconf, "mod_cors/" MOD_CORS_VERSION);
+    cors_review_modules(s);
     return OK;
 }
 
@@ -2711,7 +2891,7 @@ static int cors_info_explain(request_rec *r)
     return OK;
 }
 
-static int cors_info_handler(request_rec *r)
+static CORS_NOINLINE int cors_info_page(request_rec *r)
 {
     const cors_dir_conf *conf;
     const cors_origin_policy *policy;
@@ -2720,11 +2900,6 @@ static int cors_info_handler(request_rec *r)
     const char *origins = NULL, *regexes = NULL;
     int i;
 
-    /* every request with a handler asks: most fail on the first byte */
-    if (!r->handler || r->handler[0] != 'c'
-        || strcmp(r->handler, "cors-info") != 0) {
-        return DECLINED;
-    }
     r->allowed |= (AP_METHOD_BIT << M_GET);
     if (r->method_number != M_GET) {
         return DECLINED;
@@ -2785,6 +2960,17 @@ static int cors_info_handler(request_rec *r)
                                                               : "Replace");
     ap_destroy_sub_req(rr);
     return OK;
+}
+
+/* Every request with a handler asks; most fail on the first byte, before
+ * the page's own function sets up its frame. */
+static int cors_info_handler(request_rec *r)
+{
+    if (!r->handler || r->handler[0] != 'c'
+        || strcmp(r->handler, "cors-info") != 0) {
+        return DECLINED;
+    }
+    return cors_info_page(r);
 }
 
 static void cors_register_hooks(apr_pool_t *p)
