@@ -227,13 +227,17 @@ typedef struct {
     const char *set_at[CORS_SET_COUNT];
     /* some directive was set in this scope (or a merged one) */
     int set_any;
+    /* answers decided once the configuration is read, for a scope of the
+     * main configuration (cors_decide_in_advance); NULL: decide each
+     * request */
+    const struct cors_advance *advance;
 } cors_dir_conf;
 
 /* Scopes of the main configuration that set CORS directives, gathered
  * while it is read so check_config can warn about each one once.
  * .htaccess files are read per request and are not gathered. */
 typedef struct {
-    const cors_dir_conf *conf;
+    cors_dir_conf *conf;
     server_rec *server;
 } cors_scope;
 
@@ -1048,13 +1052,19 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     return CORS_PREFLIGHT_ALLOWED;
 }
 
-/* Reads the request fields a preflight answer depends on, and whether a
- * body was announced (as ap_request_has_body() would say), in one pass
- * over headers_in instead of a lookup each. */
-static void cors_read_preflight_fields(request_rec *r, cors_request_state *st)
+/* Reads the fields of an OPTIONS request the decision depends on, in one
+ * pass over headers_in instead of a lookup each: returns the Origin, and
+ * when there is one, fills in what a preflight asks and whether a body was
+ * announced (as ap_request_has_body() would say).  Names are compared a
+ * byte at a time, each byte folded to lowercase (a letter's only other
+ * byte with the same fold is its uppercase): a name that is shorter fails
+ * at its NUL, and most fail on their first two bytes. */
+static const char *cors_read_options_fields(request_rec *r,
+                                            cors_request_state *st)
 {
     const apr_array_header_t *arr = apr_table_elts(r->headers_in);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    const char *origin = NULL;
     int i;
 
     for (i = 0; i < arr->nelts; i++) {
@@ -1064,11 +1074,16 @@ static void cors_read_preflight_fields(request_rec *r, cors_request_state *st)
             continue;
         }
         switch (key[0]) {
+        case 'O':
+        case 'o':
+            if (!origin && (key[1] | 0x20) == 'r' && (key[2] | 0x20) == 'i'
+                && (key[3] | 0x20) == 'g' && (key[4] | 0x20) == 'i'
+                && (key[5] | 0x20) == 'n' && key[6] == '\0') {
+                origin = e[i].val;
+            }
+            break;
         case 'A':
         case 'a':
-            /* "Access-" first, a byte at a time (a shorter name fails
-             * at its NUL): Accept, Accept-* and Authorization stop there
-             * without a call */
             if ((key[1] | 0x20) != 'c' || (key[2] | 0x20) != 'c'
                 || (key[3] | 0x20) != 'e' || (key[4] | 0x20) != 's'
                 || (key[5] | 0x20) != 's' || key[6] != '-'
@@ -1089,7 +1104,7 @@ static void cors_read_preflight_fields(request_rec *r, cors_request_state *st)
             break;
         case 'C':
         case 'c':
-            if (!strcasecmp(key, "Content-Length")) {
+            if ((key[1] | 0x20) == 'o' && !strcasecmp(key, "Content-Length")) {
                 /* any digit but 0: a length above zero (or garbage,
                  * which HTTP_IN refuses anyway) */
                 st->has_body |= (e[i].val[strspn(e[i].val, "0 \t")] != '\0');
@@ -1103,21 +1118,36 @@ static void cors_read_preflight_fields(request_rec *r, cors_request_state *st)
             break;
         }
     }
+    if (!origin) {
+        /* not a preflight, whatever else it asks */
+        st->request_method = NULL;
+        st->request_headers = NULL;
+        st->request_private_network = NULL;
+        st->has_body = 0;
+    }
+    return origin;
 }
 
-/* Decides what to answer, once, from the Origin and the policy of the URL
- * the client asked for.  The cors-info page runs it on a simulated
+/* The request's Origin, or NULL.  A preflight is an OPTIONS request: for
+ * one, the fields it asks with are read in the same pass; any other needs
+ * only the Origin, which one lookup finds. */
+static const char *cors_request_origin(request_rec *r, cors_request_state *st)
+{
+    return (r->method_number == M_OPTIONS)
+           ? cors_read_options_fields(r, st)
+           : apr_table_get(r->headers_in, "Origin");
+}
+
+/* Decides what to answer, once, from the Origin (as cors_request_origin()
+ * read it) and the policy of the URL the client asked for.  The cors-info page runs it on a simulated
  * request (cors_explain_request). */
-static void cors_decide(request_rec *r, cors_request_state *st)
+static void cors_decide(request_rec *r, cors_request_state *st,
+                        const char *origin)
 {
     const cors_dir_conf *conf = st->conf;
-    const char *origin = apr_table_get(r->headers_in, "Origin");
     const char *why, *entry, *hint;
     cors_match match;
 
-    if (r->method_number == M_OPTIONS && origin) {
-        cors_read_preflight_fields(r, st);
-    }
     st->is_preflight = (st->request_method != NULL);
     st->shared = conf->policy->any && conf->allow_credentials != 1;
     if (!origin) {
@@ -1240,27 +1270,160 @@ static int cors_filter_mode(const cors_request_state *st)
 /* Decides for the initial request r, where conf applies, and keeps the
  * decision there. */
 static cors_request_state *cors_new_state(request_rec *r,
-                                          const cors_dir_conf *conf)
+                                          const cors_dir_conf *conf,
+                                          const char *origin, int read)
 {
     cors_request_state *st = apr_pcalloc(r->pool, sizeof(*st));
 
     st->conf = conf;
     st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
-    cors_decide(r, st);
+    cors_decide(r, st, read ? cors_request_origin(r, st) : origin);
     st->filter = cors_filter_mode(st);
+    return st;
+}
+
+/* Keeps the decision on the initial request r, and says it in CORS_RESULT.
+ * Returns it, or NULL where the hooks have nothing to do (ReportOnly). */
+static const cors_request_state *cors_keep_decision(
+    request_rec *r, const cors_request_state *st)
+{
     apr_table_setn(r->subprocess_env, "CORS_RESULT",
                    cors_outcome_names[st->outcome]);
-    ap_set_module_config(r->request_config, &cors_module, st);
+    ap_set_module_config(r->request_config, &cors_module, (void *)st);
+    return st->enforced ? st : NULL;
+}
+
+/* --------------------------------------------------------------------
+ * Answers decided in advance.  Most requests to a scope with a policy are
+ * GETs (or HEADs, POSTs...) without an Origin, or with one the policy
+ * lists exactly; for those the decision depends only on the policy and
+ * the Origin's exact bytes.  For each scope of the main configuration it
+ * is made once, by cors_decide() itself on a simulated request, when the
+ * configuration is read, and shared read-only by every request; a request
+ * then only looks it up.  .htaccess files and scopes merged at request
+ * time (a policy inherited from an outer one) decide each request.
+ */
+
+typedef struct cors_advance {
+    cors_request_state not_cors;        /* no Origin */
+    /* one decision per policy->exact_list entry, in order, for a short
+     * list; NULL otherwise */
+    const cors_request_state *listed;
+    /* serialized origin -> decision, for a longer list; NULL otherwise */
+    apr_hash_t *listed_hash;
+} cors_advance;
+
+/* A log level under every level: a simulated request logs nothing */
+static const struct ap_logconf cors_quiet_log = { NULL, -1 };
+
+/* The decision for a simulated request of the given method and Origin
+ * (NULL: none), made at start-up (nothing is logged). */
+static const cors_request_state *cors_decide_simulated(apr_pool_t *p,
+                                                       server_rec *s,
+                                                       const cors_dir_conf *conf,
+                                                       const char *origin,
+                                                       cors_request_state *st)
+{
+    request_rec *fake = apr_pcalloc(p, sizeof(*fake));
+
+    fake->pool = p;
+    fake->server = s;
+    fake->log = &cors_quiet_log;
+    fake->method = "GET";
+    fake->method_number = M_GET;
+    fake->headers_in = apr_table_make(p, 1);
+    if (origin) {
+        apr_table_setn(fake->headers_in, "Origin", origin);
+    }
+    memset(st, 0, sizeof(*st));
+    st->conf = conf;
+    st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
+    cors_decide(fake, st, cors_request_origin(fake, st));
+    st->filter = cors_filter_mode(st);
     return st;
+}
+
+/* Makes the answers of one scope's policy in advance. */
+static void cors_decide_in_advance(apr_pool_t *p, server_rec *s,
+                                   cors_dir_conf *conf)
+{
+    const cors_origin_policy *policy = conf->policy;
+    const cors_exact_origin *e;
+    cors_request_state *listed;
+    cors_advance *advance;
+    apr_hash_index_t *hi;
+    int i;
+
+    if (!cors_policy_applies(conf)) {
+        return;
+    }
+    advance = apr_pcalloc(p, sizeof(*advance));
+    cors_decide_simulated(p, s, conf, NULL, &advance->not_cors);
+    if (!policy->exact_list || policy->exact_list->nelts == 0) {
+        /* nothing listed exactly: every Origin is decided per request */
+    }
+    else if (policy->exact_list->nelts <= CORS_EXACT_SCAN_MAX) {
+        e = (const cors_exact_origin *)policy->exact_list->elts;
+        listed = apr_pcalloc(p, policy->exact_list->nelts * sizeof(*listed));
+        for (i = 0; i < policy->exact_list->nelts; i++) {
+            cors_decide_simulated(p, s, conf, e[i].key, &listed[i]);
+        }
+        advance->listed = listed;
+    }
+    else {
+        advance->listed_hash = apr_hash_make(p);
+        for (hi = apr_hash_first(p, policy->exact); hi;
+             hi = apr_hash_next(hi)) {
+            const char *key = apr_hash_this_key(hi);
+
+            listed = apr_palloc(p, sizeof(*listed));
+            cors_decide_simulated(p, s, conf, key, listed);
+            apr_hash_set(advance->listed_hash, key, APR_HASH_KEY_STRING,
+                         listed);
+        }
+    }
+    conf->advance = advance;
+}
+
+/* The decision made in advance for r, or NULL; *origin is r's Origin.
+ * Not for OPTIONS (a preflight's answer depends on more), nor when
+ * "LogLevel cors:trace1" wants each allowed request logged. */
+static const cors_request_state *cors_decided_in_advance(
+    request_rec *r, const cors_advance *advance, const char **origin)
+{
+    const apr_array_header_t *list =
+        advance->not_cors.conf->policy->exact_list;
+    const cors_exact_origin *e;
+    int i;
+
+    *origin = apr_table_get(r->headers_in, "Origin");
+    if (!*origin) {
+        return &advance->not_cors;
+    }
+    if (advance->listed_hash) {
+        return apr_hash_get(advance->listed_hash, *origin,
+                            APR_HASH_KEY_STRING);
+    }
+    if (!advance->listed) {
+        return NULL;
+    }
+    /* a short list: comparing a few strings costs less than hashing */
+    e = (const cors_exact_origin *)list->elts;
+    for (i = 0; i < list->nelts; i++) {
+        if (!strcmp(e[i].key, *origin)) {
+            return &advance->listed[i];
+        }
+    }
+    return NULL;
 }
 
 /* The decision for the client request r belongs to, made on first use.
  * NULL when no policy applies, under CorsEngine ReportOnly (decided and
  * logged, nothing else), or for a subrequest. */
-static cors_request_state *cors_request_state_get(request_rec *r)
+static const cors_request_state *cors_request_state_get(request_rec *r)
 {
     request_rec *initial = r;
-    cors_request_state *st;
+    const cors_request_state *st;
     const cors_dir_conf *conf;
 
     if (r->main) {
@@ -1278,7 +1441,11 @@ static cors_request_state *cors_request_state_get(request_rec *r)
                                  (void *)&cors_no_policy);
             return NULL;
         }
-        st = cors_new_state(initial, conf);
+        st = cors_keep_decision(initial, cors_new_state(initial, conf, NULL,
+                                                        1));
+        if (!st) {
+            return NULL;
+        }
     }
     if (r != initial && st->conf) {
         /* an internal redirect starts with a fresh environment */
@@ -1291,13 +1458,13 @@ static cors_request_state *cors_request_state_get(request_rec *r)
 /* The hooks' way to the decision: on the client request itself (the
  * usual case, decided in header_parser) a load or two, inline; every
  * other case through cors_request_state_get(). */
-static APR_INLINE cors_request_state *cors_state(request_rec *r)
+static APR_INLINE const cors_request_state *cors_state(request_rec *r)
 {
     const cors_request_state *st;
 
     if (!r->main && !r->prev
         && (st = ap_get_module_config(r->request_config, &cors_module))) {
-        return st->enforced ? (cors_request_state *)st : NULL;
+        return st->enforced ? st : NULL;
     }
     return cors_request_state_get(r);
 }
@@ -1468,7 +1635,13 @@ static void cors_put_actual_headers(request_rec *r,
         }
         return;
     }
-    cors_merge_vary(r, out, cors_vary_origin);
+    if (apr_table_elts(out)->nelts == 0) {
+        /* the common case (header_parser): nothing to merge into */
+        apr_table_addn(out, "Vary", cors_vary_origin);
+    }
+    else {
+        cors_merge_vary(r, out, cors_vary_origin);
+    }
     if (st->outcome != CORS_ALLOWED) {
         return;
     }
@@ -1627,12 +1800,24 @@ static int cors_has_filter(request_rec *r, const ap_filter_rec_t *frec)
 /* Sets the fields of an actual response into headers_out, once the
  * decision is made, unless CorsBackendHeaders Keep leaves them to the
  * backend.  Nothing has set an Access-Control-* field yet but a "Header
- * ... early" line, whose mod_headers filter then sorts that out. */
-static void cors_start_actual_headers(request_rec *r,
-                                      const cors_request_state *st)
+ * ... early" line, whose mod_headers filter then sorts that out.  The
+ * usual case, an empty table and only Vary and the origin to set, is
+ * written out here; cors_put_actual_headers() does the rest. */
+static APR_INLINE void cors_start_actual_headers(request_rec *r,
+                                                 const cors_request_state *st)
 {
-    if (st->filter != CORS_FILTER_NEVER) {
+    if (st->filter == CORS_FILTER_NEVER) {
+        return;
+    }
+    if (st->shared || st->credentials || st->conf->expose_headers
+        || apr_table_elts(r->headers_out)->nelts) {
         cors_put_actual_headers(r, st, r->headers_out, 0, apr_table_addn);
+        return;
+    }
+    apr_table_addn(r->headers_out, "Vary", cors_vary_origin);
+    if (st->outcome == CORS_ALLOWED) {
+        apr_table_addn(r->headers_out, "Access-Control-Allow-Origin",
+                       st->allow_origin);
     }
 }
 
@@ -1645,7 +1830,8 @@ static int cors_header_parser(request_rec *r)
 {
     const cors_dir_conf *conf = ap_get_module_config(r->per_dir_config,
                                                      &cors_module);
-    cors_request_state *st;
+    const cors_request_state *st = NULL;
+    const char *origin;
 
     if (r->prev) {
         /* an internal redirect: the client request's decision */
@@ -1657,11 +1843,14 @@ static int cors_header_parser(request_rec *r)
                              (void *)&cors_no_policy);
         return DECLINED;
     }
+    else if (conf->advance && r->method_number != M_OPTIONS
+             && !APLOGrtrace1(r)) {
+        st = cors_decided_in_advance(r, conf->advance, &origin);
+        st = cors_keep_decision(r, st ? st : cors_new_state(r, conf, origin,
+                                                            0));
+    }
     else {
-        st = cors_new_state(r, conf);
-        if (!st->enforced) {
-            return DECLINED;
-        }
+        st = cors_keep_decision(r, cors_new_state(r, conf, NULL, 1));
     }
     if (st && !(st->is_preflight && !r->prev)) {
         cors_start_actual_headers(r, st);
@@ -1676,7 +1865,8 @@ static int cors_header_parser(request_rec *r)
  * client announced would mean asking for it (100 Continue) and paying for
  * it, so the connection is closed after the answer instead, and
  * ap_discard_request_body() leaves it unread. */
-static int cors_answer_preflight(request_rec *r, cors_request_state *st)
+static int cors_answer_preflight(request_rec *r,
+                                 const cors_request_state *st)
 {
     /* what %R in the access log and server-status show */
     r->handler = CORS_PREFLIGHT_HANDLER;
@@ -1696,7 +1886,7 @@ static int cors_answer_preflight(request_rec *r, cors_request_state *st)
  * and the answer are one step: nothing else runs for the request. */
 static int cors_access_checker_ex(request_rec *r)
 {
-    cors_request_state *st = cors_state(r);
+    const cors_request_state *st = cors_state(r);
 
     if (st && st->is_preflight && !r->prev
         && st->outcome == CORS_PREFLIGHT_ALLOWED) {
@@ -1712,7 +1902,7 @@ static int cors_access_checker_ex(request_rec *r)
 /* A preflight that passed the access checks on its own: answered if
  * allowed, refused with 403 otherwise (its Vary set for the error). */
 static CORS_NOINLINE int cors_claim_preflight(request_rec *r,
-                                              cors_request_state *st)
+                                              const cors_request_state *st)
 {
     if (st->outcome != CORS_PREFLIGHT_ALLOWED) {
         /* its Vary is set by cors_insert_error_filter, as for any error */
@@ -1724,7 +1914,7 @@ static CORS_NOINLINE int cors_claim_preflight(request_rec *r,
 /* type_checker at REALLY_FIRST: see the top of the file. */
 static int cors_type_checker(request_rec *r)
 {
-    cors_request_state *st;
+    const cors_request_state *st;
 
     /* a preflight is an OPTIONS request: every other method leaves here */
     if (r->method_number != M_OPTIONS) {
@@ -1741,7 +1931,7 @@ static int cors_type_checker(request_rec *r)
  * only when another type checker claimed the request before ours. */
 static int cors_fixups(request_rec *r)
 {
-    cors_request_state *st;
+    const cors_request_state *st;
 
     if (r->method_number != M_OPTIONS) {
         return DECLINED;
@@ -1757,7 +1947,7 @@ static int cors_fixups(request_rec *r)
  * response needs it (cors_filter_mode).  Runs once per request_rec. */
 static void cors_insert_filter(request_rec *r)
 {
-    cors_request_state *st = cors_state(r);
+    const cors_request_state *st = cors_state(r);
 
     if (st && (st->filter == CORS_FILTER_ALWAYS
                || (st->filter == CORS_FILTER_IF_HEADERS
@@ -1773,7 +1963,7 @@ static void cors_insert_filter(request_rec *r)
  * ours: set the fields there. */
 static void cors_insert_error_filter(request_rec *r)
 {
-    cors_request_state *st = cors_state(r);
+    const cors_request_state *st = cors_state(r);
 
     if (!st) {
         return;
@@ -1801,7 +1991,7 @@ static void cors_insert_error_filter(request_rec *r)
 static apr_status_t cors_headers_filter(ap_filter_t *f,
                                         apr_bucket_brigade *bb)
 {
-    cors_request_state *st = cors_state(f->r);
+    const cors_request_state *st = cors_state(f->r);
 
     if (st && st->is_preflight && !f->r->prev) {
         /* only an error answers a preflight here (mod_cors's own 204 is
@@ -1984,8 +2174,17 @@ static void cors_review_modules(server_rec *s)
 static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s)
 {
+    int i;
+
     ap_add_version_component(pconf, "mod_cors/" MOD_CORS_VERSION);
     cors_review_modules(s);
+    for (i = 0; cors_scopes && i < cors_scopes->nelts; i++) {
+        cors_scope *scope = &APR_ARRAY_IDX(cors_scopes, i, cors_scope);
+
+        cors_decide_in_advance(pconf, scope->server, scope->conf);
+    }
+    /* .htaccess files read later are not gathered */
+    cors_scopes = NULL;
     return OK;
 }
 
@@ -2001,8 +2200,6 @@ static int cors_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         cors_warn_futile(ptemp, &APR_ARRAY_IDX(cors_futile_lines, i,
                                                cors_futile_line));
     }
-    /* .htaccess files read later are not gathered */
-    cors_scopes = NULL;
     cors_futile_lines = NULL;
     return OK;
 }
@@ -2095,7 +2292,6 @@ static int cors_is_safelisted_request_header(const char *name)
 }
 
 /* The log level of a simulated request: nothing is logged for it. */
-static const struct ap_logconf cors_quiet_log = { NULL, -1 };
 
 static int cors_sort_names(const void *a, const void *b)
 {
@@ -2295,7 +2491,8 @@ static void cors_explain_decide(cors_explain_step *step,
     step->st.conf = conf;
     step->st.enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
     step->st.explaining = 1;
-    cors_decide(step->fake, &step->st);
+    cors_decide(step->fake, &step->st,
+                cors_request_origin(step->fake, &step->st));
 }
 
 /* Whether list (a field value) has name, or "*" where that counts */
