@@ -1139,8 +1139,9 @@ static const char *cors_request_origin(request_rec *r, cors_request_state *st)
 }
 
 /* Decides what to answer, once, from the Origin (as cors_request_origin()
- * read it) and the policy of the URL the client asked for.  The cors-info page runs it on a simulated
- * request (cors_explain_request). */
+ * read it) and the policy of the URL the client asked for.  The cors-info
+ * page runs it on a simulated request (cors_explain_request), and so does
+ * cors_decide_in_advance(). */
 static void cors_decide(request_rec *r, cors_request_state *st,
                         const char *origin)
 {
@@ -1316,13 +1317,11 @@ typedef struct cors_advance {
 /* A log level under every level: a simulated request logs nothing */
 static const struct ap_logconf cors_quiet_log = { NULL, -1 };
 
-/* The decision for a simulated request of the given method and Origin
+/* Fills st with the decision for a simulated GET with the given Origin
  * (NULL: none), made at start-up (nothing is logged). */
-static const cors_request_state *cors_decide_simulated(apr_pool_t *p,
-                                                       server_rec *s,
-                                                       const cors_dir_conf *conf,
-                                                       const char *origin,
-                                                       cors_request_state *st)
+static void cors_decide_simulated(apr_pool_t *p, server_rec *s,
+                                  const cors_dir_conf *conf,
+                                  const char *origin, cors_request_state *st)
 {
     request_rec *fake = apr_pcalloc(p, sizeof(*fake));
 
@@ -1340,7 +1339,6 @@ static const cors_request_state *cors_decide_simulated(apr_pool_t *p,
     st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
     cors_decide(fake, st, cors_request_origin(fake, st));
     st->filter = cors_filter_mode(st);
-    return st;
 }
 
 /* Makes the answers of one scope's policy in advance. */
