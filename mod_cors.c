@@ -1307,6 +1307,11 @@ static const cors_request_state *cors_keep_decision(
 
 typedef struct cors_advance {
     cors_request_state not_cors;        /* no Origin */
+    /* where an origin the policy does not list exactly can match nothing
+     * else (no pattern, regex or "*"): the refusal, for a well-formed and
+     * a malformed Origin; outcome CORS_NOT_CORS otherwise */
+    cors_request_state refused;
+    cors_request_state malformed;
     /* one decision per policy->exact_list entry, in order, for a short
      * list; NULL otherwise */
     const cors_request_state *listed;
@@ -1357,6 +1362,18 @@ static void cors_decide_in_advance(apr_pool_t *p, server_rec *s,
     }
     advance = apr_pcalloc(p, sizeof(*advance));
     cors_decide_simulated(p, s, conf, NULL, &advance->not_cors);
+    if (!policy->any && !policy->regexes->nelts
+        && !apr_hash_count(policy->patterns)) {
+        /* ".invalid" is reserved (RFC 6761): listing it makes no sense,
+         * but then the outcome says so and this is not used */
+        cors_decide_simulated(p, s, conf, "https://refused.invalid",
+                              &advance->refused);
+        cors_decide_simulated(p, s, conf, "-", &advance->malformed);
+        if (advance->refused.outcome != CORS_REFUSED_ORIGIN
+            || advance->malformed.outcome != CORS_MALFORMED) {
+            advance->refused.outcome = CORS_NOT_CORS;
+        }
+    }
     if (!policy->exact_list || policy->exact_list->nelts == 0) {
         /* nothing listed exactly: every Origin is decided per request */
     }
@@ -1389,9 +1406,12 @@ static void cors_decide_in_advance(apr_pool_t *p, server_rec *s,
 static const cors_request_state *cors_decided_in_advance(
     request_rec *r, const cors_advance *advance, const char **origin)
 {
-    const apr_array_header_t *list =
-        advance->not_cors.conf->policy->exact_list;
+    const cors_dir_conf *conf = advance->not_cors.conf;
+    const apr_array_header_t *list = conf->policy->exact_list;
+    const cors_request_state *st = NULL;
     const cors_exact_origin *e;
+    const char *why, *entry;
+    cors_match match;
     int i;
 
     *origin = apr_table_get(r->headers_in, "Origin");
@@ -1399,20 +1419,27 @@ static const cors_request_state *cors_decided_in_advance(
         return &advance->not_cors;
     }
     if (advance->listed_hash) {
-        return apr_hash_get(advance->listed_hash, *origin,
-                            APR_HASH_KEY_STRING);
+        st = apr_hash_get(advance->listed_hash, *origin, APR_HASH_KEY_STRING);
     }
-    if (!advance->listed) {
-        return NULL;
-    }
-    /* a short list: comparing a few strings costs less than hashing */
-    e = (const cors_exact_origin *)list->elts;
-    for (i = 0; i < list->nelts; i++) {
-        if (!strcmp(e[i].key, *origin)) {
-            return &advance->listed[i];
+    else if (advance->listed) {
+        /* a short list: comparing a few strings costs less than hashing */
+        e = (const cors_exact_origin *)list->elts;
+        for (i = 0; i < list->nelts && !st; i++) {
+            if (!strcmp(e[i].key, *origin)) {
+                st = &advance->listed[i];
+            }
         }
     }
-    return NULL;
+    if (st || advance->refused.outcome == CORS_NOT_CORS
+        || APLOG_R_IS_LEVEL(r, cors_refusal_level(conf))) {
+        /* a refusal to log, or to tell from a pattern or regex match */
+        return st;
+    }
+    /* well-formed or not is all that is left to tell */
+    match = cors_match_origin(conf->policy, *origin, &why, &entry);
+    return match == CORS_MATCH_NONE ? &advance->refused
+         : match == CORS_MATCH_MALFORMED ? &advance->malformed
+         : NULL;
 }
 
 /* The decision for the client request r belongs to, made on first use.
