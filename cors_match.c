@@ -279,6 +279,116 @@ const char *cors_parse_origin(const char *origin, int patterns,
     return NULL;
 }
 
+/* Bytes of a label of a host name in serialized form: lowercase letters,
+ * digits, '-' and '_'.  Not NUL, so a run stops at the end of a string. */
+static const unsigned char cors_host_byte[256] = {
+    ['-'] = 1, ['_'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+    ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1
+};
+
+/* cors_quick_origin, inlined where cors_match_origin calls it: the call
+ * alone would cost a refused Origin some 15 instructions more */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static APR_INLINE int cors_quick_parse(const char *origin, apr_size_t len,
+                                       cors_origin_parts *parts)
+{
+    const char *s, *label, *port;
+    apr_size_t port_len, i;
+    unsigned int value = 0;
+    int labels = 0;
+
+    if (len < 8 || len > CORS_ORIGIN_MAX_LEN) {
+        return 0;
+    }
+    if (!memcmp(origin, "https://", 8)) {
+        parts->scheme_len = 5;
+    }
+    else if (!memcmp(origin, "http://", 7)) {
+        parts->scheme_len = 4;
+    }
+    else {
+        return 0;
+    }
+    parts->scheme = origin;
+    parts->host = s = origin + parts->scheme_len + 3;
+    /* labels of at least one byte, dot-separated; the NUL at origin[len]
+     * ends the last run */
+    for (;;) {
+        label = s;
+        /* four bytes a round: this loop is most of what a refused
+         * Origin costs */
+        for (;;) {
+            if (cors_host_byte[(unsigned char)s[0]] != 1) {
+                break;
+            }
+            if (cors_host_byte[(unsigned char)s[1]] != 1) {
+                s += 1;
+                break;
+            }
+            if (cors_host_byte[(unsigned char)s[2]] != 1) {
+                s += 2;
+                break;
+            }
+            if (cors_host_byte[(unsigned char)s[3]] != 1) {
+                s += 3;
+                break;
+            }
+            s += 4;
+        }
+        if (s == label) {
+            return 0;
+        }
+        labels++;
+        if (*s != '.') {
+            break;
+        }
+        s++;
+    }
+    parts->host_len = s - parts->host;
+    if (parts->host_len > 253) {
+        return 0;
+    }
+    parts->host_wildcard = 0;
+    parts->port_wildcard = 0;
+    if (s == origin + len) {
+        parts->port = NULL;
+        parts->port_len = 0;
+        return labels;
+    }
+    /* ":port", 1 to 65535 without a leading zero, not the default */
+    port = s + 1;
+    port_len = origin + len - port;
+    if (*s != ':' || port_len == 0 || port_len > 5 || *port == '0') {
+        return 0;
+    }
+    for (i = 0; i < port_len; i++) {
+        if (!CORS_ISDIGIT(port[i])) {
+            return 0;
+        }
+        value = value * 10 + (port[i] - '0');
+    }
+    if (value > 65535 || value == (parts->scheme_len == 4 ? 80 : 443)) {
+        return 0;
+    }
+    parts->port = port;
+    parts->port_len = port_len;
+    return labels;
+}
+
+int cors_quick_origin(const char *origin, apr_size_t len,
+                      cors_origin_parts *parts)
+{
+    return cors_quick_parse(origin, len, parts);
+}
+
 /* Is the port the scheme's default, which a serialized origin omits? */
 int cors_is_default_port(const cors_origin_parts *parts)
 {
@@ -373,19 +483,18 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
     return found;
 }
 
-/* The configured entry of an exact origin equal to origin, or NULL. */
+/* The configured entry of an exact origin equal to origin (of len
+ * bytes), or NULL. */
 static const char *cors_lookup_exact(const cors_origin_policy *policy,
-                                     const char *origin)
+                                     const char *origin, apr_size_t len)
 {
     const cors_exact_origin *e;
-    apr_size_t len;
     int i;
 
     if (!policy->exact_list
         || policy->exact_list->nelts > CORS_EXACT_SCAN_MAX) {
-        return apr_hash_get(policy->exact, origin, APR_HASH_KEY_STRING);
+        return apr_hash_get(policy->exact, origin, len);
     }
-    len = strlen(origin);
     e = (const cors_exact_origin *)policy->exact_list->elts;
     for (i = 0; i < policy->exact_list->nelts; i++) {
         if (e[i].len == len && !memcmp(e[i].key, origin, len)) {
@@ -405,15 +514,25 @@ cors_match cors_match_origin(const cors_origin_policy *policy,
     cors_origin_parts parts;
     char serialized[CORS_ORIGIN_MAX_LEN + 1];
     char key[CORS_ORIGIN_MAX_LEN + 8];
-    int is_null = (origin[0] == 'n' && !strcmp(origin, "null"));
+    apr_size_t len = strlen(origin);
+    int is_null = (len == 4 && !memcmp(origin, "null", 4));
     int i;
 
     *why = NULL;
-    *entry = cors_lookup_exact(policy, origin);
+    *entry = cors_lookup_exact(policy, origin, len);
     if (*entry) {
         return CORS_MATCH_LISTED;
     }
-    if (!is_null) {
+    if (is_null) {
+        /* no parts: only an exact or a regex entry allows "null" */
+    }
+    else if (cors_quick_parse(origin, len, &parts)) {
+        /* already serialized: nothing to parse or compare */
+        if (apr_hash_count(policy->patterns)) {
+            *entry = cors_lookup_patterns(policy, &parts, key);
+        }
+    }
+    else {
         *why = cors_parse_origin(origin, 0, &parts);
         if (*why) {
             return CORS_MATCH_MALFORMED;

@@ -143,6 +143,15 @@ int cors_is_tchar(unsigned char c);
 int cors_is_token(const char *s);
 const char *cors_parse_origin(const char *origin, int patterns,
                               cors_origin_parts *parts);
+/* Recognizes in one pass the origins browsers send most: "http://" or
+ * "https://", a lowercase host name and an optional port other than the
+ * scheme's default, i.e. a subset of what cors_parse_origin accepts and
+ * cors_serialize_origin leaves unchanged.  origin has len bytes and a NUL
+ * after them.  Fills parts as cors_parse_origin would, and returns the
+ * host's number of labels, or 0 for anything else, which only the full
+ * parser may judge: it alone says what is wrong. */
+int cors_quick_origin(const char *origin, apr_size_t len,
+                      cors_origin_parts *parts);
 int cors_is_default_port(const cors_origin_parts *parts);
 void cors_serialize_origin(const cors_origin_parts *parts, char *buf);
 cors_match cors_match_origin(const cors_origin_policy *policy,

@@ -10,6 +10,10 @@
  * - an Origin is allowed only if it is already in serialized form, so the
  *   value reflected in Access-Control-Allow-Origin is always one a browser
  *   would send, never a variant of it;
+ * - cors_quick_origin, the shortcut for well-formed origins, accepts
+ *   exactly the http and https origins (IPv6 literals aside) the full
+ *   parser accepts and serialization leaves unchanged, with the same
+ *   parts and label count: it decides nothing the parser would not;
  * - "null" is never allowed through "*";
  * - a policy of exact origins allows exactly its listed strings;
  * - every name of an Access-Control-Request-Headers value that is echoed
@@ -129,6 +133,40 @@ static void fuzz_parse(apr_pool_t *p, const char *input)
         cors_serialize_origin(&again, out2);
         assert(!strcmp(out, out2));
     }
+}
+
+/* cors_quick_origin accepts an input if and only if the full parser
+ * does, serializing leaves it unchanged, and it is http or https with a
+ * host name; then its parts are the parser's. */
+static void fuzz_quick(apr_pool_t *p, const char *input)
+{
+    cors_origin_parts quick, full;
+    apr_size_t len = strlen(input), i;
+    int labels = cors_quick_origin(input, len, &quick), expected = 0;
+    char *out;
+
+    if (cors_parse_origin(input, 0, &full) == NULL
+        && ((full.scheme_len == 4 && !memcmp(full.scheme, "http", 4))
+            || (full.scheme_len == 5 && !memcmp(full.scheme, "https", 5)))
+        && full.host[0] != '[') {
+        out = apr_palloc(p, len + 1);
+        cors_serialize_origin(&full, out);
+        if (!strcmp(out, input)) {
+            expected = 1;
+            for (i = 0; i < full.host_len; i++) {
+                expected += (full.host[i] == '.');
+            }
+        }
+    }
+    assert(labels == expected);
+    if (!labels) {
+        return;
+    }
+    assert(quick.scheme == full.scheme);
+    assert(quick.scheme_len == full.scheme_len);
+    assert(quick.host == full.host && quick.host_len == full.host_len);
+    assert(quick.port == full.port && quick.port_len == full.port_len);
+    assert(!quick.host_wildcard && !quick.port_wildcard);
 }
 
 /* Matches against both policies; allowed means serialized form. */
@@ -284,6 +322,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input[len] = '\0';
 
     fuzz_parse(p, input);
+    fuzz_quick(p, input);
     fuzz_match(p, input);
     fuzz_exact(input);
     fuzz_request_headers(p, &allowed_headers, input);
