@@ -443,44 +443,108 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
                                         const cors_origin_parts *parts,
                                         char *key)
 {
-    const char *found, *dot;
+    unsigned int kinds = policy->pattern_kinds ? policy->pattern_kinds
+                                               : ~0U;
+    const char *found = NULL, *dot, *end = parts->host + parts->host_len;
     apr_size_t prefix_len = parts->scheme_len + 3, n;
 
     /* "<scheme>://<host>:*"; scheme and host are one run of the origin */
     n = prefix_len + parts->host_len;
-    memcpy(key, parts->scheme, n);
-    memcpy(key + n, ":*", 2);
-    found = apr_hash_get(policy->patterns, key, n + 2);
-    if (found || parts->host[0] == '[') {
+    if (kinds & CORS_PATTERN_ANY_PORT) {
+        memcpy(key, parts->scheme, n);
+        memcpy(key + n, ":*", 2);
+        found = apr_hash_get(policy->patterns, key, n + 2);
+    }
+    if (found || parts->host[0] == '['
+        || !(kinds & (CORS_PATTERN_SUB | CORS_PATTERN_SUB_PORT
+                      | CORS_PATTERN_SUB_ANY_PORT))) {
         /* subdomain patterns never cover IP literals */
         return found;
     }
 
-    /* "<scheme>:" "//" "*.<parent>", with the Origin's port or ":*" */
+    /* "<scheme>:" "//" "*.<parent>", with the Origin's port or ":*", for
+     * each parent of at least two labels: a wildcard right above a
+     * top-level domain is refused when the configuration is read */
+    memcpy(key, parts->scheme, prefix_len);
     memcpy(key + prefix_len, "*.", 2);
     for (dot = memchr(parts->host, '.', parts->host_len);
-         dot && !found;
-         dot = memchr(dot + 1, '.', parts->host + parts->host_len - dot - 1)) {
-        apr_size_t suffix_len = parts->host + parts->host_len - dot - 1;
+         dot && !found && memchr(dot + 1, '.', end - dot - 1);
+         dot = memchr(dot + 1, '.', end - dot - 1)) {
+        apr_size_t suffix_len = end - dot - 1;
 
         n = prefix_len + 2;
         memcpy(key + n, dot + 1, suffix_len);
         n += suffix_len;
-        if (parts->port) {
+        if (parts->port && (kinds & CORS_PATTERN_SUB_PORT)) {
             key[n] = ':';
             memcpy(key + n + 1, parts->port, parts->port_len);
             found = apr_hash_get(policy->patterns, key,
                                  n + 1 + parts->port_len);
         }
-        else {
+        else if (!parts->port && (kinds & CORS_PATTERN_SUB)) {
             found = apr_hash_get(policy->patterns, key, n);
         }
-        if (!found) {
+        if (!found && (kinds & CORS_PATTERN_SUB_ANY_PORT)) {
             memcpy(key + n, ":*", 2);
             found = apr_hash_get(policy->patterns, key, n + 2);
         }
     }
     return found;
+}
+
+/* APR's default hash takes a byte a round (and a random seed, against
+ * keys chosen to collide); these keys are the administrator's, and a
+ * request only looks one up, so eight bytes a round do. */
+unsigned int cors_key_hash(const char *key, apr_ssize_t *klen)
+{
+    const unsigned char *s = (const unsigned char *)key;
+    apr_uint64_t h = 0x9e3779b97f4a7c15ULL, word = 0;
+    apr_size_t len, i;
+
+    if (*klen == APR_HASH_KEY_STRING) {
+        *klen = strlen(key);
+    }
+    len = (apr_size_t)*klen;
+    /* eight bytes a round (APR's default takes one); the last round reads
+     * the last eight bytes, overlapping the one before */
+    for (i = 0; i + 8 < len; i += 8) {
+        memcpy(&word, s + i, 8);
+        h = (h ^ word) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    if (len >= 8) {
+        memcpy(&word, s + len - 8, 8);
+    }
+    else {
+        for (i = 0; i < len; i++) {
+            word |= (apr_uint64_t)s[i] << (8 * i);
+        }
+    }
+    h = (h ^ word ^ len) * 0x100000001b3ULL;
+    h ^= h >> 32;
+    return (unsigned int)h;
+}
+
+void cors_add_pattern(cors_origin_policy *policy, const char *key,
+                      const char *entry)
+{
+    const char *host = strstr(key, "://") + 3;
+    const char *colon = strrchr(host, ':');
+    int sub = (host[0] == '*');
+
+    if (!sub) {
+        policy->pattern_kinds |= CORS_PATTERN_ANY_PORT;
+    }
+    else if (!colon) {
+        policy->pattern_kinds |= CORS_PATTERN_SUB;
+    }
+    else if (colon[1] == '*') {
+        policy->pattern_kinds |= CORS_PATTERN_SUB_ANY_PORT;
+    }
+    else {
+        policy->pattern_kinds |= CORS_PATTERN_SUB_PORT;
+    }
+    apr_hash_set(policy->patterns, key, APR_HASH_KEY_STRING, entry);
 }
 
 /* The configured entry of an exact origin equal to origin (of len

@@ -56,6 +56,9 @@ typedef struct {
      * request looks up a handful of keys built from its Origin, so the
      * cost does not grow with the list. */
     apr_hash_t *patterns;
+    /* which kinds of key patterns has (CORS_PATTERN_*), so a request looks
+     * up only keys that can be there; 0: not known, try every kind */
+    unsigned int pattern_kinds;
     /* CorsAllowOrigin values, normalized, in order, for the log and the
      * cors-info page */
     apr_array_header_t *listed;
@@ -139,6 +142,12 @@ typedef struct {
     int count;
 } cors_headers_check;
 
+/* Kinds of pattern keys (cors_origin_policy.pattern_kinds) */
+#define CORS_PATTERN_ANY_PORT 1         /* a host, any port: "host:*" */
+#define CORS_PATTERN_SUB 2              /* "*.example.com" */
+#define CORS_PATTERN_SUB_PORT 4         /* "*.example.com:8443" */
+#define CORS_PATTERN_SUB_ANY_PORT 8     /* "*.example.com:*" */
+
 int cors_is_tchar(unsigned char c);
 int cors_is_token(const char *s);
 const char *cors_parse_origin(const char *origin, int patterns,
@@ -154,6 +163,13 @@ int cors_quick_origin(const char *origin, apr_size_t len,
                       cors_origin_parts *parts);
 int cors_is_default_port(const cors_origin_parts *parts);
 void cors_serialize_origin(const cors_origin_parts *parts, char *buf);
+/* The hash function of the policy's hashes (apr_hash_make_custom): their
+ * keys are chosen by the administrator, and a request only looks up. */
+unsigned int cors_key_hash(const char *key, apr_ssize_t *klen);
+/* Adds a pattern key (serialized, as cors_serialize_origin writes one
+ * with a wildcard) and the entry as configured to policy->patterns. */
+void cors_add_pattern(cors_origin_policy *policy, const char *key,
+                      const char *entry);
 cors_match cors_match_origin(const cors_origin_policy *policy,
                              const char *origin, const char **why,
                              const char **entry);

@@ -401,10 +401,12 @@ static cors_origin_policy *cors_scope_policy(cmd_parms *cmd,
 {
     if (!conf->policy) {
         conf->policy = apr_pcalloc(cmd->pool, sizeof(*conf->policy));
-        conf->policy->exact = apr_hash_make(cmd->pool);
+        conf->policy->exact = apr_hash_make_custom(cmd->pool,
+                                                   cors_key_hash);
         conf->policy->exact_list = apr_array_make(cmd->pool, 4,
                                                   sizeof(cors_exact_origin));
-        conf->policy->patterns = apr_hash_make(cmd->pool);
+        conf->policy->patterns = apr_hash_make_custom(cmd->pool,
+                                                      cors_key_hash);
         conf->policy->listed = apr_array_make(cmd->pool, 4,
                                               sizeof(const char *));
         conf->policy->regexes = apr_array_make(cmd->pool, 2,
@@ -532,8 +534,7 @@ static const char *cors_add_origin(cmd_parms *cmd, cors_dir_conf *conf,
     key = apr_palloc(cmd->pool, strlen(arg) + 1);
     cors_serialize_origin(&parts, key);
     if (parts.host_wildcard || parts.port_wildcard) {
-        apr_hash_set(policy->patterns, key, APR_HASH_KEY_STRING,
-                     apr_pstrdup(cmd->pool, arg));
+        cors_add_pattern(policy, key, apr_pstrdup(cmd->pool, arg));
     }
     else {
         cors_add_exact(policy, key, apr_pstrdup(cmd->pool, arg));
@@ -1386,7 +1387,7 @@ static void cors_decide_in_advance(apr_pool_t *p, server_rec *s,
         advance->listed = listed;
     }
     else {
-        advance->listed_hash = apr_hash_make(p);
+        advance->listed_hash = apr_hash_make_custom(p, cors_key_hash);
         for (hi = apr_hash_first(p, policy->exact); hi;
              hi = apr_hash_next(hi)) {
             const char *key = apr_hash_this_key(hi);

@@ -62,15 +62,21 @@ static void fuzz_policy(cors_origin_policy *policy, int any)
     };
     int i;
 
-    policy->exact = apr_hash_make(fuzz_pool);
-    policy->patterns = apr_hash_make(fuzz_pool);
+    policy->exact = apr_hash_make_custom(fuzz_pool, cors_key_hash);
+    policy->patterns = apr_hash_make_custom(fuzz_pool, cors_key_hash);
+    policy->pattern_kinds = 0;
     policy->exact_list = NULL;      /* the hash only; t/ covers the scan */
     policy->listed = apr_array_make(fuzz_pool, 8, sizeof(const char *));
     policy->regexes = apr_array_make(fuzz_pool, 1, sizeof(cors_origin_regex));
     policy->any = any;
     for (i = 0; keys[i] && !(any && !strcmp(keys[i], "null")); i++) {
-        apr_hash_set(strchr(keys[i], '*') ? policy->patterns : policy->exact,
-                     keys[i], APR_HASH_KEY_STRING, keys[i]);
+        if (strchr(keys[i], '*')) {
+            cors_add_pattern(policy, keys[i], keys[i]);
+        }
+        else {
+            apr_hash_set(policy->exact, keys[i], APR_HASH_KEY_STRING,
+                         keys[i]);
+        }
         *(const char **)apr_array_push(policy->listed) = keys[i];
     }
 }
