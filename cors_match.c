@@ -568,6 +568,27 @@ static const char *cors_lookup_exact(const cors_origin_policy *policy,
     return NULL;
 }
 
+/* What cors_match_origin() says of an Origin that no entry matches:
+ * whether it is a serialized origin (or "null"), i.e. refused rather than
+ * malformed.  For a policy that can match nothing but its exact entries,
+ * once they are looked up. */
+int cors_origin_well_formed(const char *origin)
+{
+    cors_origin_parts parts;
+    char serialized[CORS_ORIGIN_MAX_LEN + 1];
+    apr_size_t len = strlen(origin);
+
+    if ((len == 4 && !memcmp(origin, "null", 4))
+        || cors_quick_parse(origin, len, &parts)) {
+        return 1;
+    }
+    if (cors_parse_origin(origin, 0, &parts)) {
+        return 0;
+    }
+    cors_serialize_origin(&parts, serialized);
+    return strcmp(serialized, origin) == 0;
+}
+
 /* Matches a request's Origin value against a policy.  *why says what is
  * wrong with a malformed one; *entry names the configured entry that
  * matched. */

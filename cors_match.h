@@ -170,6 +170,7 @@ unsigned int cors_key_hash(const char *key, apr_ssize_t *klen);
  * with a wildcard) and the entry as configured to policy->patterns. */
 void cors_add_pattern(cors_origin_policy *policy, const char *key,
                       const char *entry);
+int cors_origin_well_formed(const char *origin);
 cors_match cors_match_origin(const cors_origin_policy *policy,
                              const char *origin, const char **why,
                              const char **entry);

@@ -1411,8 +1411,6 @@ static const cors_request_state *cors_decided_in_advance(
     const apr_array_header_t *list = conf->policy->exact_list;
     const cors_request_state *st = NULL;
     const cors_exact_origin *e;
-    const char *why, *entry;
-    cors_match match;
     int i;
 
     *origin = apr_table_get(r->headers_in, "Origin");
@@ -1437,10 +1435,8 @@ static const cors_request_state *cors_decided_in_advance(
         return st;
     }
     /* well-formed or not is all that is left to tell */
-    match = cors_match_origin(conf->policy, *origin, &why, &entry);
-    return match == CORS_MATCH_NONE ? &advance->refused
-         : match == CORS_MATCH_MALFORMED ? &advance->malformed
-         : NULL;
+    return cors_origin_well_formed(*origin) ? &advance->refused
+                                            : &advance->malformed;
 }
 
 /* The decision for the client request r belongs to, made on first use.

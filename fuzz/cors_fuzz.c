@@ -221,6 +221,11 @@ static void fuzz_exact(const char *input)
     if (listed) {
         assert(!strcmp(entry, input));
     }
+    else {
+        /* mod_cors's refusal decided in advance tells these two apart
+         * with cors_origin_well_formed() alone */
+        assert((m == CORS_MATCH_NONE) == cors_origin_well_formed(input));
+    }
 }
 
 /* Checks a ", "-joined list: every element is a lowercase token.  Returns
