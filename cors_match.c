@@ -655,7 +655,7 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
 {
     apr_size_t len, i = 0;
     char *lower;
-    char *echo = NULL, *detail = NULL;
+    char *echo = NULL, *detail = NULL, *detail_start = NULL;
     int refused = 0, names = 0;
     const char *s = requested, *comma;
 
@@ -694,7 +694,7 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
     if (want_detail) {
         /* the first CORS_DETAIL_NAMES refused names of at most
          * CORS_DETAIL_NAME_LEN bytes each, ", "-joined, and the count */
-        check->detail = detail =
+        check->detail = detail = detail_start =
             apr_palloc(p, CORS_DETAIL_NAMES * (CORS_DETAIL_NAME_LEN + 5) + 32);
         *detail = '\0';
     }
@@ -730,8 +730,9 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
         ++check->count;
         if (!token && !cors_is_token_span(requested + name_start, n)) {
             if (want_detail) {
-                /* as sent, not lowercased */
-                sprintf(detail, "%.*s%s",
+                /* as sent, not lowercased, and alone: not after the
+                 * refused names found before it */
+                sprintf(detail_start, "%.*s%s",
                         (int)(n < CORS_DETAIL_NAME_LEN ? n
                               : CORS_DETAIL_NAME_LEN),
                         requested + name_start,
