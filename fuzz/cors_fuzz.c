@@ -348,7 +348,11 @@ static void fuzz_request_headers(apr_pool_t *p, const cors_token_list *list,
     }
     assert(result == CORS_HEADERS_REFUSED && check.detail && *check.detail);
     detail = apr_pstrdup(p, check.detail);
-    more = strstr(detail, " and ");
+    /* " and N more" is the last " and ": a refused name may be "and" */
+    for (more = NULL, next = detail; (next = strstr(next, " and "));
+         next++) {
+        more = next;
+    }
     if (more) {
         *more = '\0';
     }
