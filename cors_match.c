@@ -60,6 +60,85 @@ int cors_is_tchar(unsigned char c)
     return CORS_IS_TCHAR(c);
 }
 
+/* RFC 9110 tchar -> that byte in lowercase; 0 for every other byte (NUL,
+ * ',', SP and HTAB among them).  Reading a header name is then one load
+ * and one test per byte, and the load gives the byte to store. */
+static const unsigned char cors_tchar_lower[256] = {
+    ['!'] = '!', ['#'] = '#', ['$'] = '$', ['%'] = '%', ['&'] = '&',
+    ['\''] = '\'', ['*'] = '*', ['+'] = '+', ['-'] = '-', ['.'] = '.',
+    ['^'] = '^', ['_'] = '_', ['`'] = '`', ['|'] = '|', ['~'] = '~',
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+    ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+    ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+    ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+    ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+    ['Z'] = 'z',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+    ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+    ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+    ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+    ['z'] = 'z'
+};
+
+/* Eight or four bytes, their letters lowercased: for a byte under 0x80, its
+ * top bit is set by adding 0x80 - 'A' when it is 'A' or over, by adding
+ * 0x80 - 'Z' - 1 when it is over 'Z', and no sum carries into the next
+ * byte; 0x80 >> 2 is the case bit.  A byte of 0x80 or over may carry into
+ * the next one, but keeps its own top bit. */
+#define CORS_LOWER8(w) \
+    ((w) | ((((w) + 0x3f3f3f3f3f3f3f3fULL) & ~((w) + 0x2525252525252525ULL) \
+             & 0x8080808080808080ULL) >> 2))
+#define CORS_LOWER4(w) \
+    ((w) | ((((w) + 0x3f3f3f3fU) & ~((w) + 0x25252525U) & 0x80808080U) >> 2))
+
+/* Are the n bytes at name, lowercased, the n bytes of a lowercase token
+ * key?  A word at a time, the last overlapping the one before it (under
+ * four bytes: the first, middle and last, which are all of them): a header
+ * name is a few words, and a call to memcmp() costs more.  name may hold
+ * any bytes: one of 0x80 or over keeps its top bit (CORS_LOWER8), a key's
+ * byte never has it, so such a word never matches. */
+static APR_INLINE int cors_same_lower(const unsigned char *name,
+                                      const char *key, apr_size_t n)
+{
+    apr_uint64_t name8, key8;
+    apr_uint32_t name4, key4, last4, key_last4;
+    apr_size_t i;
+
+    if (n >= 8) {
+        memcpy(&name8, name, 8);
+        memcpy(&key8, key, 8);
+        if (CORS_LOWER8(name8) != key8) {
+            return 0;
+        }
+        for (i = 8; i + 8 < n; i += 8) {
+            memcpy(&name8, name + i, 8);
+            memcpy(&key8, key + i, 8);
+            if (CORS_LOWER8(name8) != key8) {
+                return 0;
+            }
+        }
+        memcpy(&name8, name + n - 8, 8);
+        memcpy(&key8, key + n - 8, 8);
+        return CORS_LOWER8(name8) == key8;
+    }
+    if (n >= 4) {
+        memcpy(&name4, name, 4);
+        memcpy(&key4, key, 4);
+        memcpy(&last4, name + n - 4, 4);
+        memcpy(&key_last4, key + n - 4, 4);
+        return CORS_LOWER4(name4) == key4
+               && CORS_LOWER4(last4) == key_last4;
+    }
+    return n == 0 || (cors_tchar_lower[name[0]] == (unsigned char)key[0]
+                      && cors_tchar_lower[name[n / 2]]
+                         == (unsigned char)key[n / 2]
+                      && cors_tchar_lower[name[n - 1]]
+                         == (unsigned char)key[n - 1]);
+}
+
 /* Is the n-byte key (lowercase for header names) in the list? */
 static int cors_token_list_has(const cors_token_list *list, const char *key,
                                apr_size_t n)
@@ -77,19 +156,6 @@ static int cors_token_list_has(const cors_token_list *list, const char *key,
         }
     }
     return 0;
-}
-
-/* Is the n-byte span a token?  (A name with inner whitespace is not.) */
-static int cors_is_token_span(const char *s, apr_size_t n)
-{
-    apr_size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (!CORS_IS_TCHAR(s[i])) {
-            return 0;
-        }
-    }
-    return 1;
 }
 
 int cors_is_token(const char *s)
@@ -642,50 +708,39 @@ static void cors_add_more(char **out, int shown, int total)
     }
 }
 
+/* How an Access-Control-Request-Headers value over the cap is described */
+#define CORS_TOO_MANY_DETAIL \
+    "it lists more than " APR_STRINGIFY(CORS_MAX_REQUEST_HEADERS) " names"
+
+/* Is the byte optional whitespace (SP or HTAB)? */
+#define CORS_IS_OWS(c) ((c) == ' ' || (c) == '\t')
+
 /* Checks each name of an Access-Control-Request-Headers value against a
  * list, in one pass over the value: time and memory are linear in its
- * length, whatever it holds.  Empty list elements are skipped, as RFC
- * 9110's #rule asks.  The strings of *check are built only when asked
- * for: the echo for a credentialed "*", the detail for the debug log. */
+ * length, whatever it holds, and nothing past the name that goes over the
+ * cap is read, so a value over the cap costs no more than finding its
+ * 65th name.  Empty list elements are skipped, as RFC 9110's #rule asks.
+ * The strings of *check are built only when asked for: the echo for a
+ * credentialed "*", the detail for the debug log. */
 cors_headers_result cors_check_request_headers(apr_pool_t *p,
                                                const cors_token_list *list,
                                                const char *requested,
                                                int want_echo, int want_detail,
                                                cors_headers_check *check)
 {
-    apr_size_t len, i = 0;
-    char *lower;
+    const unsigned char *s = (const unsigned char *)requested, *name;
+    const unsigned char *value_end;
+    const cors_exact_origin *keys = NULL, *keys_end = NULL, *e;
     char *echo = NULL, *detail = NULL, *detail_start = NULL;
-    int refused = 0, names = 0;
-    const char *s = requested, *comma;
+    /* for the hash: the name lowercased, in room for the rest of the
+     * value, allocated at the first name looked up there */
+    char *lower = NULL;
+    apr_size_t len = strlen(requested), i, n;
+    int refused = 0, names = 0, hashed = 0;
 
-    /* First the count alone, element by element (strchr): a value over the
-     * cap costs no more than finding its 65th name, however long. */
-    for (;;) {
-        comma = strchr(s, ',');
-        while (*s == ' ' || *s == '\t') {
-            s++;
-        }
-        if (*s && s != comma && ++names > CORS_MAX_REQUEST_HEADERS) {
-            check->echo = NULL;
-            check->count = names;
-            check->detail = want_detail
-                ? apr_psprintf(p, "it lists more than %d names",
-                               CORS_MAX_REQUEST_HEADERS)
-                : NULL;
-            return CORS_HEADERS_TOO_MANY;
-        }
-        if (!comma) {
-            break;
-        }
-        s = comma + 1;
-    }
-    len = strlen(s) + (apr_size_t)(s - requested);
-    lower = apr_palloc(p, len + 1);
-
+    value_end = s + len;
     check->echo = NULL;
     check->detail = NULL;
-    check->count = 0;
     if (want_echo) {
         /* each name plus ", ": never more than twice the value */
         check->echo = echo = apr_palloc(p, 2 * len + 1);
@@ -698,77 +753,144 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
             apr_palloc(p, CORS_DETAIL_NAMES * (CORS_DETAIL_NAME_LEN + 5) + 32);
         *detail = '\0';
     }
+    if (list && list->keys && list->keys->nelts <= CORS_EXACT_SCAN_MAX) {
+        keys = (const cors_exact_origin *)list->keys->elts;
+        keys_end = keys + list->keys->nelts;
+    }
+    else if (list) {
+        hashed = 1;
+    }
 
-    /* One pass: each name is lowercased into lower as it is read, and
-     * nothing past the name that goes over the cap is read at all. */
-    while (i < len) {
-        apr_size_t name_start, n;
-        const char *name;
-        int token = 1;
-
-        while (i < len && (requested[i] == ' ' || requested[i] == '\t')) {
-            i++;
+    for (;;) {
+        /* optional whitespace and empty elements */
+        while (CORS_IS_OWS(*s) || *s == ',') {
+            s++;
         }
-        name_start = i;
-        for (; i < len && requested[i] != ','; i++) {
-            unsigned char c = requested[i];
-
-            lower[i] = CORS_TOLOWER(c);
-            token &= CORS_IS_TCHAR(c);
+        if (!*s) {
+            break;
         }
-        n = i - name_start;
-        /* trailing optional whitespace */
-        while (n > 0 && (requested[name_start + n - 1] == ' '
-                         || requested[name_start + n - 1] == '\t')) {
-            n--;
+        if (++names > CORS_MAX_REQUEST_HEADERS) {
+            goto too_many;
         }
-        i++;
-        if (n == 0) {
-            continue;
-        }
-        name = lower + name_start;
-        ++check->count;
-        if (!token && !cors_is_token_span(requested + name_start, n)) {
-            if (want_detail) {
-                /* as sent, not lowercased, and alone: not after the
-                 * refused names found before it */
-                sprintf(detail_start, "%.*s%s",
-                        (int)(n < CORS_DETAIL_NAME_LEN ? n
-                              : CORS_DETAIL_NAME_LEN),
-                        requested + name_start,
-                        n > CORS_DETAIL_NAME_LEN ? "..." : "");
+        name = s;
+        /* A listed name, as most are, is found without reading it byte by
+         * byte: a key of a short list that the value holds here, in any
+         * case, and that no more of the token follows.  A key is a token,
+         * so the name is one. */
+        for (e = keys; e < keys_end; e++) {
+            if (e->len <= (apr_size_t)(value_end - name)
+                && !cors_tchar_lower[name[e->len]]
+                && cors_same_lower(name, e->key, e->len)) {
+                break;
             }
-            return CORS_HEADERS_MALFORMED;
+        }
+        if (e < keys_end) {
+            n = e->len;
+        }
+        else {
+            for (n = 0; cors_tchar_lower[name[n]]; n++) {
+            }
+        }
+        s = name + n;
+        while (CORS_IS_OWS(*s)) {
+            s++;
+        }
+        if (*s != ',' && *s) {
+            goto malformed;
         }
         if (echo) {
             if (echo != check->echo) {
                 *echo++ = ',';
                 *echo++ = ' ';
             }
-            memcpy(echo, name, n);
+            for (i = 0; i < n; i++) {
+                echo[i] = cors_tchar_lower[name[i]];
+            }
             echo += n;
             *echo = '\0';
         }
-        if (list && cors_token_list_has(list, name, n)) {
+        if (e < keys_end) {
             continue;
+        }
+        if (hashed) {
+            if (!lower) {
+                lower = apr_palloc(p, (apr_size_t)(value_end - name) + 1);
+            }
+            for (i = 0; i < n; i++) {
+                lower[i] = cors_tchar_lower[name[i]];
+            }
+            if (apr_hash_get(list->names, lower, n)) {
+                continue;
+            }
         }
         /* Fetch: "*" is a wildcard for every name but Authorization */
         if (list && list->wildcard
-            && !(n == 13 && !memcmp(name, "authorization", 13))) {
+            && !(n == 13 && cors_same_lower(name, "authorization", 13))) {
             continue;
         }
         if (want_detail && refused < CORS_DETAIL_NAMES) {
-            detail += sprintf(detail, "%s%.*s%s", refused ? ", " : "",
-                              (int)(n < CORS_DETAIL_NAME_LEN ? n
-                                    : CORS_DETAIL_NAME_LEN),
-                              name, n > CORS_DETAIL_NAME_LEN ? "..." : "");
+            /* lowercased, cut to CORS_DETAIL_NAME_LEN bytes */
+            if (refused) {
+                *detail++ = ',';
+                *detail++ = ' ';
+            }
+            for (i = 0; i < n && i < CORS_DETAIL_NAME_LEN; i++) {
+                *detail++ = cors_tchar_lower[name[i]];
+            }
+            if (n > CORS_DETAIL_NAME_LEN) {
+                memcpy(detail, "...", 3);
+                detail += 3;
+            }
+            *detail = '\0';
         }
         refused++;
     }
+    check->count = names;
     if (refused && want_detail) {
         cors_add_more(&detail, CORS_DETAIL_NAMES, refused);
     }
     return refused ? CORS_HEADERS_REFUSED : CORS_HEADERS_ALLOWED;
+
+malformed:
+    /* The name is the element as sent, trailing whitespace off.  Over the
+     * cap the value is too many names before it is a malformed one: count
+     * on, to the 65th name at most. */
+    check->count = names;
+    while (*s && *s != ',') {
+        s++;
+    }
+    n = s - name;
+    while (CORS_IS_OWS(name[n - 1])) {
+        n--;
+    }
+    for (;;) {
+        while (CORS_IS_OWS(*s) || *s == ',') {
+            s++;
+        }
+        if (!*s) {
+            break;
+        }
+        if (++names > CORS_MAX_REQUEST_HEADERS) {
+            goto too_many;
+        }
+        while (*s && *s != ',') {
+            s++;
+        }
+    }
+    if (want_detail) {
+        /* as sent, not lowercased, and alone: not after the refused
+         * names found before it */
+        sprintf(detail_start, "%.*s%s",
+                (int)(n < CORS_DETAIL_NAME_LEN ? n : CORS_DETAIL_NAME_LEN),
+                (const char *)name, n > CORS_DETAIL_NAME_LEN ? "..." : "");
+    }
+    return CORS_HEADERS_MALFORMED;
+
+too_many:
+    check->echo = NULL;
+    check->count = names;
+    check->detail = want_detail ? CORS_TOO_MANY_DETAIL : NULL;
+    return CORS_HEADERS_TOO_MANY;
 }
 
 /* Does a list allow a requested method?  Methods are case-sensitive. */

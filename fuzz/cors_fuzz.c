@@ -57,7 +57,8 @@ static cors_token_list allowed_headers;
 /* CorsAllowHeaders with the keys scanned (a few names), with the hash
  * (more than CORS_EXACT_SCAN_MAX), and "*" with a name; CorsAllowMethods
  * scanned and hashed */
-static cors_token_list scanned_headers, hashed_headers, star_headers;
+static cors_token_list scanned_headers, scanned_headers2, hashed_headers;
+static cors_token_list star_headers;
 static cors_token_list scanned_methods, hashed_methods;
 /* mod_cors's default CorsAllowMethods: GET, HEAD and POST, no hash */
 static const cors_token_list default_methods = { NULL, NULL, "GET, HEAD, POST", 0 };
@@ -152,6 +153,10 @@ static void fuzz_setup(void)
         "Content-Type", "Authorization", "X-Requested-With", "A", "ab",
         "X-Custom-Header-Of-Some-Length", "If-Match", "X-Demo", NULL
     };
+    /* keys of 2, 3, 6 and 27 bytes, one the start of another */
+    static const char *const few_headers2[] = {
+        "ab", "ABC", "X-Demo", "Accept-Language-Of-Length27", NULL
+    };
     static const char *const star_and_one[] = { "X-Demo", NULL };
     static const char *const few_methods[] = {
         "PUT", "DELETE", "patch", "PROPFIND", NULL
@@ -173,6 +178,7 @@ static void fuzz_setup(void)
                  "X-Demo");
     allowed_headers.joined = "Content-Type, X-Demo";
     fuzz_token_list(&scanned_headers, few_headers, 1, 0);
+    fuzz_token_list(&scanned_headers2, few_headers2, 1, 0);
     fuzz_token_list(&hashed_headers, many_headers, 1, 0);
     fuzz_token_list(&star_headers, star_and_one, 1, 1);
     fuzz_token_list(&scanned_methods, few_methods, 0, 0);
@@ -482,8 +488,8 @@ static int same_string(const char *a, const char *b)
 static void fuzz_request_headers_ref(apr_pool_t *p, const char *value)
 {
     const cors_token_list *lists[] = {
-        &allowed_headers, &scanned_headers, &hashed_headers, &star_headers,
-        NULL
+        &allowed_headers, &scanned_headers, &scanned_headers2,
+        &hashed_headers, &star_headers, NULL
     };
     int i, want;
 
