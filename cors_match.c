@@ -139,25 +139,6 @@ static APR_INLINE int cors_same_lower(const unsigned char *name,
                          == (unsigned char)key[n - 1]);
 }
 
-/* Is the n-byte key (lowercase for header names) in the list? */
-static int cors_token_list_has(const cors_token_list *list, const char *key,
-                               apr_size_t n)
-{
-    const cors_exact_origin *e;
-    int i;
-
-    if (!list->keys || list->keys->nelts > CORS_EXACT_SCAN_MAX) {
-        return apr_hash_get(list->names, key, n) != NULL;
-    }
-    e = (const cors_exact_origin *)list->keys->elts;
-    for (i = 0; i < list->keys->nelts; i++) {
-        if (e[i].len == n && !memcmp(e[i].key, key, n)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int cors_is_token(const char *s)
 {
     if (*s == '\0') {
@@ -893,10 +874,16 @@ too_many:
     return CORS_HEADERS_TOO_MANY;
 }
 
-/* Does a list allow a requested method?  Methods are case-sensitive. */
+/* Does a list allow a requested method?  Methods are case-sensitive.  A
+ * short list is scanned: each byte of the method is compared only once
+ * the bytes before it matched, so none is read past its NUL and its
+ * length is not needed; a longer one is looked up in the hash. */
 int cors_method_allowed(const cors_token_list *list,
                         const char *method)
 {
+    const cors_exact_origin *e, *keys_end;
+    apr_size_t i;
+
     switch (method[0]) {
     case 'G':
         if (method[1] == 'E' && method[2] == 'T' && !method[3]) {
@@ -904,19 +891,36 @@ int cors_method_allowed(const cors_token_list *list,
         }
         break;
     case 'H':
-        if (!strcmp(method, "HEAD")) {
+        if (method[1] == 'E' && method[2] == 'A' && method[3] == 'D'
+            && !method[4]) {
             return 1;
         }
         break;
     case 'P':
-        if (!strcmp(method, "POST")) {
+        if (method[1] == 'O' && method[2] == 'S' && method[3] == 'T'
+            && !method[4]) {
             return 1;
         }
         break;
     }
-    return list->wildcard
-           || (list->names
-               && cors_token_list_has(list, method, strlen(method)));
+    if (list->wildcard) {
+        return 1;
+    }
+    if (!list->names) {
+        return 0;
+    }
+    if (!list->keys || list->keys->nelts > CORS_EXACT_SCAN_MAX) {
+        return apr_hash_get(list->names, method, APR_HASH_KEY_STRING) != NULL;
+    }
+    e = (const cors_exact_origin *)list->keys->elts;
+    for (keys_end = e + list->keys->nelts; e < keys_end; e++) {
+        for (i = 0; i < e->len && method[i] == e->key[i]; i++) {
+        }
+        if (i == e->len && !method[i]) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The policy's CorsAllowOrigin entries for the log, at most eight. */
