@@ -94,26 +94,25 @@ static const unsigned char cors_tchar_lower[256] = {
 #define CORS_LOWER4(w) \
     ((w) | ((((w) + 0x3f3f3f3fU) & ~((w) + 0x25252525U) & 0x80808080U) >> 2))
 
+/* Out of line and out of the way of the code that calls it: what runs
+ * only for the rare input */
+#if defined(__GNUC__)
+#define CORS_COLD __attribute__((cold, noinline))
+#else
+#define CORS_COLD
+#endif
+
 /* Are the n bytes at name, lowercased, the n bytes of a lowercase token
- * key?  A word at a time, the last overlapping the one before it (under
- * four bytes: the first, middle and last, which are all of them): a header
- * name is a few words, and a call to memcmp() costs more.  name may hold
- * any bytes: one of 0x80 or over keeps its top bit (CORS_LOWER8), a key's
- * byte never has it, so such a word never matches. */
-static APR_INLINE int cors_same_lower(const unsigned char *name,
-                                      const char *key, apr_size_t n)
+ * key?  As cors_same_lower, each word of the name lowercased. */
+static CORS_COLD int cors_same_lowered(const unsigned char *name,
+                                       const char *key, apr_size_t n)
 {
     apr_uint64_t name8, key8;
-    apr_uint32_t name4, key4, last4, key_last4;
+    apr_uint32_t name4, key4;
     apr_size_t i;
 
     if (n >= 8) {
-        memcpy(&name8, name, 8);
-        memcpy(&key8, key, 8);
-        if (CORS_LOWER8(name8) != key8) {
-            return 0;
-        }
-        for (i = 8; i + 8 < n; i += 8) {
+        for (i = 0; i + 8 < n; i += 8) {
             memcpy(&name8, name + i, 8);
             memcpy(&key8, key + i, 8);
             if (CORS_LOWER8(name8) != key8) {
@@ -124,13 +123,52 @@ static APR_INLINE int cors_same_lower(const unsigned char *name,
         memcpy(&key8, key + n - 8, 8);
         return CORS_LOWER8(name8) == key8;
     }
+    memcpy(&name4, name, 4);
+    memcpy(&key4, key, 4);
+    if (CORS_LOWER4(name4) != key4) {
+        return 0;
+    }
+    memcpy(&name4, name + n - 4, 4);
+    memcpy(&key4, key + n - 4, 4);
+    return CORS_LOWER4(name4) == key4;
+}
+
+/* Are the n bytes at name, lowercased, the n bytes of a lowercase token
+ * key?  A word at a time, the last overlapping the one before it (under
+ * four bytes: the first, middle and last, which are all of them): a header
+ * name is a few words, and a call to memcmp() costs more.  Browsers send
+ * the names in lowercase (Fetch), so the words are compared as sent, and
+ * lowercased (cors_same_lowered) only when one differs.  name may hold any
+ * bytes: one of 0x80 or over keeps its top bit (CORS_LOWER8), a key's
+ * byte never has it, so such a word never matches. */
+static APR_INLINE int cors_same_lower(const unsigned char *name,
+                                      const char *key, apr_size_t n)
+{
+    apr_uint64_t name8, key8;
+    apr_uint32_t name4, key4;
+    apr_size_t i;
+
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&name8, name + i, 8);
+            memcpy(&key8, key + i, 8);
+            if (name8 != key8) {
+                return cors_same_lowered(name, key, n);
+            }
+        }
+        memcpy(&name8, name + n - 8, 8);
+        memcpy(&key8, key + n - 8, 8);
+        return name8 == key8 || cors_same_lowered(name, key, n);
+    }
     if (n >= 4) {
         memcpy(&name4, name, 4);
         memcpy(&key4, key, 4);
-        memcpy(&last4, name + n - 4, 4);
-        memcpy(&key_last4, key + n - 4, 4);
-        return CORS_LOWER4(name4) == key4
-               && CORS_LOWER4(last4) == key_last4;
+        if (name4 != key4) {
+            return cors_same_lowered(name, key, n);
+        }
+        memcpy(&name4, name + n - 4, 4);
+        memcpy(&key4, key + n - 4, 4);
+        return name4 == key4 || cors_same_lowered(name, key, n);
     }
     return n == 0 || (cors_tchar_lower[name[0]] == (unsigned char)key[0]
                       && cors_tchar_lower[name[n / 2]]
@@ -696,13 +734,106 @@ static void cors_add_more(char **out, int shown, int total)
 /* Is the byte optional whitespace (SP or HTAB)? */
 #define CORS_IS_OWS(c) ((c) == ' ' || (c) == '\t')
 
+/* How far past the longest key the value is searched for its end (the
+ * NUL) at once, before keys are compared with it: a few names' worth. */
+#define CORS_LOOKAHEAD 64
+
+/* A name of an Access-Control-Request-Headers value, for the echo */
+typedef struct {
+    const unsigned char *at;
+    apr_size_t len;
+} cors_name_span;
+
+/* The names, lowercased and ", "-joined, in one allocation */
+static char *cors_join_names(apr_pool_t *p, const cors_name_span *names,
+                             int count)
+{
+    apr_size_t size = 1, i;
+    char *joined, *out;
+    int k;
+
+    for (k = 0; k < count; k++) {
+        size += names[k].len + 2;
+    }
+    joined = out = apr_palloc(p, size);
+    for (k = 0; k < count; k++) {
+        if (k) {
+            *out++ = ',';
+            *out++ = ' ';
+        }
+        for (i = 0; i < names[k].len; i++) {
+            *out++ = cors_tchar_lower[names[k].at[i]];
+        }
+    }
+    *out = '\0';
+    return joined;
+}
+
+/* What cors_check_request_headers keeps for the names that are not in a
+ * short list: they are looked up in the hash, allowed by "*" or refused. */
+typedef struct {
+    apr_pool_t *p;
+    const cors_token_list *list;        /* NULL: every name is refused */
+    int hashed;                         /* list->keys is not scanned */
+    char *lower;                        /* the name lowercased, for the hash */
+    apr_size_t lower_size;
+    char *detail;                       /* where the next refused name goes */
+    int refused;
+} cors_unlisted;
+
+/* Is a well-formed name (n bytes, any case) that no short list holds
+ * allowed?  The first refused ones go into the detail, lowercased and cut
+ * to CORS_DETAIL_NAME_LEN bytes. */
+static void cors_check_unlisted(cors_unlisted *u, const unsigned char *name,
+                                apr_size_t n)
+{
+    const cors_token_list *list = u->list;
+    apr_size_t i;
+
+    if (u->hashed) {
+        if (n >= u->lower_size) {
+            u->lower_size = 2 * n + 1;
+            u->lower = apr_palloc(u->p, u->lower_size);
+        }
+        for (i = 0; i < n; i++) {
+            u->lower[i] = cors_tchar_lower[name[i]];
+        }
+        if (apr_hash_get(list->names, u->lower, n)) {
+            return;
+        }
+    }
+    /* Fetch: "*" is a wildcard for every name but Authorization */
+    if (list && list->wildcard
+        && !(n == 13 && cors_same_lower(name, "authorization", 13))) {
+        return;
+    }
+    if (u->detail && u->refused < CORS_DETAIL_NAMES) {
+        if (u->refused) {
+            *u->detail++ = ',';
+            *u->detail++ = ' ';
+        }
+        for (i = 0; i < n && i < CORS_DETAIL_NAME_LEN; i++) {
+            *u->detail++ = cors_tchar_lower[name[i]];
+        }
+        if (n > CORS_DETAIL_NAME_LEN) {
+            memcpy(u->detail, "...", 3);
+            u->detail += 3;
+        }
+        *u->detail = '\0';
+    }
+    u->refused++;
+}
+
 /* Checks each name of an Access-Control-Request-Headers value against a
  * list, in one pass over the value: time and memory are linear in its
- * length, whatever it holds, and nothing past the name that goes over the
- * cap is read, so a value over the cap costs no more than finding its
- * 65th name.  Empty list elements are skipped, as RFC 9110's #rule asks.
- * The strings of *check are built only when asked for: the echo for a
- * credentialed "*", the detail for the debug log. */
+ * length, whatever it holds, and no more than the longest key and
+ * CORS_LOOKAHEAD bytes past the name that goes over the cap are read, so
+ * a value over the cap costs no more than finding its 65th name.  Once a
+ * name is refused, and neither the echo nor the detail is wanted, the
+ * rest are only counted and checked.  Empty list elements are skipped, as
+ * RFC 9110's #rule asks.  The strings of *check are built only when asked
+ * for: the echo for a credentialed "*", once the value is known to be
+ * within the cap, and the detail for the debug log. */
 cors_headers_result cors_check_request_headers(apr_pool_t *p,
                                                const cors_token_list *list,
                                                const char *requested,
@@ -710,41 +841,46 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
                                                cors_headers_check *check)
 {
     const unsigned char *s = (const unsigned char *)requested, *name;
-    const unsigned char *value_end;
+    /* the value has no NUL before known */
+    const unsigned char *known = s;
     const cors_exact_origin *keys = NULL, *keys_end = NULL, *e;
-    char *echo = NULL, *detail = NULL, *detail_start = NULL;
-    /* for the hash: the name lowercased, in room for the rest of the
-     * value, allocated at the first name looked up there */
-    char *lower = NULL;
-    apr_size_t len = strlen(requested), i, n;
-    int refused = 0, names = 0, hashed = 0;
+    /* the names read, for the echo */
+    cors_name_span *spans = NULL;
+    cors_unlisted unlisted = { p, list, 0, NULL, 0, NULL, 0 };
+    char *detail_start = NULL;
+    apr_size_t longest = 0, n;
+    int names = 0;
 
-    value_end = s + len;
     check->echo = NULL;
     check->detail = NULL;
     if (want_echo) {
-        /* each name plus ", ": never more than twice the value */
-        check->echo = echo = apr_palloc(p, 2 * len + 1);
-        *echo = '\0';
+        spans = apr_palloc(p, CORS_MAX_REQUEST_HEADERS * sizeof(*spans));
     }
     if (want_detail) {
         /* the first CORS_DETAIL_NAMES refused names of at most
          * CORS_DETAIL_NAME_LEN bytes each, ", "-joined, and the count */
-        check->detail = detail = detail_start =
+        check->detail = unlisted.detail = detail_start =
             apr_palloc(p, CORS_DETAIL_NAMES * (CORS_DETAIL_NAME_LEN + 5) + 32);
-        *detail = '\0';
+        *detail_start = '\0';
     }
     if (list && list->keys && list->keys->nelts <= CORS_EXACT_SCAN_MAX) {
         keys = (const cors_exact_origin *)list->keys->elts;
         keys_end = keys + list->keys->nelts;
+        for (e = keys; e < keys_end; e++) {
+            if (e->len > longest) {
+                longest = e->len;
+            }
+        }
     }
     else if (list) {
-        hashed = 1;
+        unlisted.hashed = 1;
     }
 
     for (;;) {
+        unsigned char first;
+
         /* optional whitespace and empty elements */
-        while (CORS_IS_OWS(*s) || *s == ',') {
+        while (*s == ',' || CORS_IS_OWS(*s)) {
             s++;
         }
         if (!*s) {
@@ -757,9 +893,17 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
         /* A listed name, as most are, is found without reading it byte by
          * byte: a key of a short list that the value holds here, in any
          * case, and that no more of the token follows.  A key is a token,
-         * so the name is one. */
+         * so the name is one.  Where the value ends is first known at
+         * least as far as the longest key. */
+        if (longest
+            && (known <= name || (apr_size_t)(known - name) < longest)) {
+            known = name + strnlen((const char *)name,
+                                   longest + CORS_LOOKAHEAD);
+        }
+        first = cors_tchar_lower[name[0]];
         for (e = keys; e < keys_end; e++) {
-            if (e->len <= (apr_size_t)(value_end - name)
+            if ((unsigned char)e->key[0] == first
+                && e->len <= (apr_size_t)(known - name)
                 && !cors_tchar_lower[name[e->len]]
                 && cors_same_lower(name, e->key, e->len)) {
                 break;
@@ -779,63 +923,57 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
         if (*s != ',' && *s) {
             goto malformed;
         }
-        if (echo) {
-            if (echo != check->echo) {
-                *echo++ = ',';
-                *echo++ = ' ';
-            }
-            for (i = 0; i < n; i++) {
-                echo[i] = cors_tchar_lower[name[i]];
-            }
-            echo += n;
-            *echo = '\0';
+        if (spans) {
+            spans[names - 1].at = name;
+            spans[names - 1].len = n;
         }
-        if (e < keys_end) {
-            continue;
-        }
-        if (hashed) {
-            if (!lower) {
-                lower = apr_palloc(p, (apr_size_t)(value_end - name) + 1);
-            }
-            for (i = 0; i < n; i++) {
-                lower[i] = cors_tchar_lower[name[i]];
-            }
-            if (apr_hash_get(list->names, lower, n)) {
-                continue;
+        if (e == keys_end) {
+            cors_check_unlisted(&unlisted, name, n);
+            if (unlisted.refused && !spans && !unlisted.detail) {
+                goto refused;
             }
         }
-        /* Fetch: "*" is a wildcard for every name but Authorization */
-        if (list && list->wildcard
-            && !(n == 13 && cors_same_lower(name, "authorization", 13))) {
-            continue;
-        }
-        if (want_detail && refused < CORS_DETAIL_NAMES) {
-            /* lowercased, cut to CORS_DETAIL_NAME_LEN bytes */
-            if (refused) {
-                *detail++ = ',';
-                *detail++ = ' ';
-            }
-            for (i = 0; i < n && i < CORS_DETAIL_NAME_LEN; i++) {
-                *detail++ = cors_tchar_lower[name[i]];
-            }
-            if (n > CORS_DETAIL_NAME_LEN) {
-                memcpy(detail, "...", 3);
-                detail += 3;
-            }
-            *detail = '\0';
-        }
-        refused++;
     }
     check->count = names;
-    if (refused && want_detail) {
-        cors_add_more(&detail, CORS_DETAIL_NAMES, refused);
+    if (spans) {
+        check->echo = cors_join_names(p, spans, names);
     }
-    return refused ? CORS_HEADERS_REFUSED : CORS_HEADERS_ALLOWED;
+    if (unlisted.refused && unlisted.detail) {
+        cors_add_more(&unlisted.detail, CORS_DETAIL_NAMES, unlisted.refused);
+    }
+    return unlisted.refused ? CORS_HEADERS_REFUSED : CORS_HEADERS_ALLOWED;
+
+refused:
+    /* The answer is a refusal, unless a later name is malformed or over the
+     * cap: the rest are only counted and checked. */
+    for (;;) {
+        while (*s == ',' || CORS_IS_OWS(*s)) {
+            s++;
+        }
+        if (!*s) {
+            break;
+        }
+        if (++names > CORS_MAX_REQUEST_HEADERS) {
+            goto too_many;
+        }
+        name = s;
+        while (cors_tchar_lower[*s]) {
+            s++;
+        }
+        while (CORS_IS_OWS(*s)) {
+            s++;
+        }
+        if (*s != ',' && *s) {
+            goto malformed;
+        }
+    }
+    check->count = names;
+    return CORS_HEADERS_REFUSED;
 
 malformed:
     /* The name is the element as sent, trailing whitespace off.  Over the
      * cap the value is too many names before it is a malformed one: count
-     * on, to the 65th name at most. */
+     * on, to the 65th name at most.  The echo has the names before it. */
     check->count = names;
     while (*s && *s != ',') {
         s++;
@@ -845,7 +983,7 @@ malformed:
         n--;
     }
     for (;;) {
-        while (CORS_IS_OWS(*s) || *s == ',') {
+        while (*s == ',' || CORS_IS_OWS(*s)) {
             s++;
         }
         if (!*s) {
@@ -857,6 +995,9 @@ malformed:
         while (*s && *s != ',') {
             s++;
         }
+    }
+    if (spans) {
+        check->echo = cors_join_names(p, spans, check->count - 1);
     }
     if (want_detail) {
         /* as sent, not lowercased, and alone: not after the refused
