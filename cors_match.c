@@ -60,36 +60,121 @@ int cors_is_tchar(unsigned char c)
     return CORS_IS_TCHAR(c);
 }
 
-/* Is the n-byte key (lowercase for header names) in the list? */
-static int cors_token_list_has(const cors_token_list *list, const char *key,
-                               apr_size_t n)
-{
-    const cors_exact_origin *e;
-    int i;
+/* RFC 9110 tchar -> that byte in lowercase; 0 for every other byte (NUL,
+ * ',', SP and HTAB among them).  Reading a header name is then one load
+ * and one test per byte, and the load gives the byte to store. */
+static const unsigned char cors_tchar_lower[256] = {
+    ['!'] = '!', ['#'] = '#', ['$'] = '$', ['%'] = '%', ['&'] = '&',
+    ['\''] = '\'', ['*'] = '*', ['+'] = '+', ['-'] = '-', ['.'] = '.',
+    ['^'] = '^', ['_'] = '_', ['`'] = '`', ['|'] = '|', ['~'] = '~',
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+    ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+    ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+    ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+    ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+    ['Z'] = 'z',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+    ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+    ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+    ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+    ['z'] = 'z'
+};
 
-    if (!list->keys || list->keys->nelts > CORS_EXACT_SCAN_MAX) {
-        return apr_hash_get(list->names, key, n) != NULL;
-    }
-    e = (const cors_exact_origin *)list->keys->elts;
-    for (i = 0; i < list->keys->nelts; i++) {
-        if (e[i].len == n && !memcmp(e[i].key, key, n)) {
-            return 1;
-        }
-    }
-    return 0;
-}
+/* Eight or four bytes, their letters lowercased: for a byte under 0x80, its
+ * top bit is set by adding 0x80 - 'A' when it is 'A' or over, by adding
+ * 0x80 - 'Z' - 1 when it is over 'Z', and no sum carries into the next
+ * byte; 0x80 >> 2 is the case bit.  A byte of 0x80 or over may carry into
+ * the next one, but keeps its own top bit. */
+#define CORS_LOWER8(w) \
+    ((w) | ((((w) + 0x3f3f3f3f3f3f3f3fULL) & ~((w) + 0x2525252525252525ULL) \
+             & 0x8080808080808080ULL) >> 2))
+#define CORS_LOWER4(w) \
+    ((w) | ((((w) + 0x3f3f3f3fU) & ~((w) + 0x25252525U) & 0x80808080U) >> 2))
 
-/* Is the n-byte span a token?  (A name with inner whitespace is not.) */
-static int cors_is_token_span(const char *s, apr_size_t n)
+/* Out of line and out of the way of the code that calls it: what runs
+ * only for the rare input */
+#if defined(__GNUC__)
+#define CORS_COLD __attribute__((cold, noinline))
+#else
+#define CORS_COLD
+#endif
+
+/* Are the n bytes at name, lowercased, the n bytes of a lowercase token
+ * key?  As cors_same_lower, each word of the name lowercased. */
+static CORS_COLD int cors_same_lowered(const unsigned char *name,
+                                       const char *key, apr_size_t n)
 {
+    apr_uint64_t name8, key8;
+    apr_uint32_t name4, key4;
     apr_size_t i;
 
-    for (i = 0; i < n; i++) {
-        if (!CORS_IS_TCHAR(s[i])) {
-            return 0;
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&name8, name + i, 8);
+            memcpy(&key8, key + i, 8);
+            if (CORS_LOWER8(name8) != key8) {
+                return 0;
+            }
         }
+        memcpy(&name8, name + n - 8, 8);
+        memcpy(&key8, key + n - 8, 8);
+        return CORS_LOWER8(name8) == key8;
     }
-    return 1;
+    memcpy(&name4, name, 4);
+    memcpy(&key4, key, 4);
+    if (CORS_LOWER4(name4) != key4) {
+        return 0;
+    }
+    memcpy(&name4, name + n - 4, 4);
+    memcpy(&key4, key + n - 4, 4);
+    return CORS_LOWER4(name4) == key4;
+}
+
+/* Are the n bytes at name, lowercased, the n bytes of a lowercase token
+ * key?  A word at a time, the last overlapping the one before it (under
+ * four bytes: the first, middle and last, which are all of them): a header
+ * name is a few words, and a call to memcmp() costs more.  Browsers send
+ * the names in lowercase (Fetch), so the words are compared as sent, and
+ * lowercased (cors_same_lowered) only when one differs.  name may hold any
+ * bytes: one of 0x80 or over keeps its top bit (CORS_LOWER8), a key's
+ * byte never has it, so such a word never matches. */
+static APR_INLINE int cors_same_lower(const unsigned char *name,
+                                      const char *key, apr_size_t n)
+{
+    apr_uint64_t name8, key8;
+    apr_uint32_t name4, key4;
+    apr_size_t i;
+
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8) {
+            memcpy(&name8, name + i, 8);
+            memcpy(&key8, key + i, 8);
+            if (name8 != key8) {
+                return cors_same_lowered(name, key, n);
+            }
+        }
+        memcpy(&name8, name + n - 8, 8);
+        memcpy(&key8, key + n - 8, 8);
+        return name8 == key8 || cors_same_lowered(name, key, n);
+    }
+    if (n >= 4) {
+        memcpy(&name4, name, 4);
+        memcpy(&key4, key, 4);
+        if (name4 != key4) {
+            return cors_same_lowered(name, key, n);
+        }
+        memcpy(&name4, name + n - 4, 4);
+        memcpy(&key4, key + n - 4, 4);
+        return name4 == key4 || cors_same_lowered(name, key, n);
+    }
+    return n == 0 || (cors_tchar_lower[name[0]] == (unsigned char)key[0]
+                      && cors_tchar_lower[name[n / 2]]
+                         == (unsigned char)key[n / 2]
+                      && cors_tchar_lower[name[n - 1]]
+                         == (unsigned char)key[n - 1]);
 }
 
 int cors_is_token(const char *s)
@@ -663,138 +748,304 @@ static void cors_add_more(char **out, int shown, int total)
     }
 }
 
+/* How an Access-Control-Request-Headers value over the cap is described */
+#define CORS_TOO_MANY_DETAIL \
+    "it lists more than " APR_STRINGIFY(CORS_MAX_REQUEST_HEADERS) " names"
+
+/* Is the byte optional whitespace (SP or HTAB)? */
+#define CORS_IS_OWS(c) ((c) == ' ' || (c) == '\t')
+
+/* How far past the longest key the value is searched for its end (the
+ * NUL) at once, before keys are compared with it: a few names' worth. */
+#define CORS_LOOKAHEAD 64
+
+/* A name of an Access-Control-Request-Headers value, for the echo */
+typedef struct {
+    const unsigned char *at;
+    apr_size_t len;
+} cors_name_span;
+
+/* The names, lowercased and ", "-joined, in one allocation */
+static char *cors_join_names(apr_pool_t *p, const cors_name_span *names,
+                             int count)
+{
+    apr_size_t size = 1, i;
+    char *joined, *out;
+    int k;
+
+    for (k = 0; k < count; k++) {
+        size += names[k].len + 2;
+    }
+    joined = out = apr_palloc(p, size);
+    for (k = 0; k < count; k++) {
+        if (k) {
+            *out++ = ',';
+            *out++ = ' ';
+        }
+        for (i = 0; i < names[k].len; i++) {
+            *out++ = cors_tchar_lower[names[k].at[i]];
+        }
+    }
+    *out = '\0';
+    return joined;
+}
+
+/* What cors_check_request_headers keeps for the names that are not in a
+ * short list: they are looked up in the hash, allowed by "*" or refused. */
+typedef struct {
+    apr_pool_t *p;
+    const cors_token_list *list;        /* NULL: every name is refused */
+    int hashed;                         /* list->keys is not scanned */
+    char *lower;                        /* the name lowercased, for the hash */
+    apr_size_t lower_size;
+    char *detail;                       /* where the next refused name goes */
+    int refused;
+} cors_unlisted;
+
+/* Is a well-formed name (n bytes, any case) that no short list holds
+ * allowed?  The first refused ones go into the detail, lowercased and cut
+ * to CORS_DETAIL_NAME_LEN bytes. */
+static void cors_check_unlisted(cors_unlisted *u, const unsigned char *name,
+                                apr_size_t n)
+{
+    const cors_token_list *list = u->list;
+    apr_size_t i;
+
+    if (u->hashed) {
+        if (n >= u->lower_size) {
+            u->lower_size = 2 * n + 1;
+            u->lower = apr_palloc(u->p, u->lower_size);
+        }
+        for (i = 0; i < n; i++) {
+            u->lower[i] = cors_tchar_lower[name[i]];
+        }
+        if (apr_hash_get(list->names, u->lower, n)) {
+            return;
+        }
+    }
+    /* Fetch: "*" is a wildcard for every name but Authorization */
+    if (list && list->wildcard
+        && !(n == 13 && cors_same_lower(name, "authorization", 13))) {
+        return;
+    }
+    if (u->detail && u->refused < CORS_DETAIL_NAMES) {
+        if (u->refused) {
+            *u->detail++ = ',';
+            *u->detail++ = ' ';
+        }
+        for (i = 0; i < n && i < CORS_DETAIL_NAME_LEN; i++) {
+            *u->detail++ = cors_tchar_lower[name[i]];
+        }
+        if (n > CORS_DETAIL_NAME_LEN) {
+            memcpy(u->detail, "...", 3);
+            u->detail += 3;
+        }
+        *u->detail = '\0';
+    }
+    u->refused++;
+}
+
 /* Checks each name of an Access-Control-Request-Headers value against a
  * list, in one pass over the value: time and memory are linear in its
- * length, whatever it holds.  Empty list elements are skipped, as RFC
- * 9110's #rule asks.  The strings of *check are built only when asked
- * for: the echo for a credentialed "*", the detail for the debug log. */
+ * length, whatever it holds, and no more than the longest key and
+ * CORS_LOOKAHEAD bytes past the name that goes over the cap are read, so
+ * a value over the cap costs no more than finding its 65th name.  Once a
+ * name is refused, and neither the echo nor the detail is wanted, the
+ * rest are only counted and checked.  Empty list elements are skipped, as
+ * RFC 9110's #rule asks.  The strings of *check are built only when asked
+ * for: the echo for a credentialed "*", once the value is known to be
+ * within the cap, and the detail for the debug log. */
 cors_headers_result cors_check_request_headers(apr_pool_t *p,
                                                const cors_token_list *list,
                                                const char *requested,
                                                int want_echo, int want_detail,
                                                cors_headers_check *check)
 {
-    apr_size_t len, i = 0;
-    char *lower;
-    char *echo = NULL, *detail = NULL;
-    int refused = 0, names = 0;
-    const char *s = requested, *comma;
-
-    /* First the count alone, element by element (strchr): a value over the
-     * cap costs no more than finding its 65th name, however long. */
-    for (;;) {
-        comma = strchr(s, ',');
-        while (*s == ' ' || *s == '\t') {
-            s++;
-        }
-        if (*s && s != comma && ++names > CORS_MAX_REQUEST_HEADERS) {
-            check->echo = NULL;
-            check->count = names;
-            check->detail = want_detail
-                ? apr_psprintf(p, "it lists more than %d names",
-                               CORS_MAX_REQUEST_HEADERS)
-                : NULL;
-            return CORS_HEADERS_TOO_MANY;
-        }
-        if (!comma) {
-            break;
-        }
-        s = comma + 1;
-    }
-    len = strlen(s) + (apr_size_t)(s - requested);
-    lower = apr_palloc(p, len + 1);
+    const unsigned char *s = (const unsigned char *)requested, *name;
+    /* the value has no NUL before known */
+    const unsigned char *known = s;
+    const cors_exact_origin *keys = NULL, *keys_end = NULL, *e;
+    /* the names read, for the echo */
+    cors_name_span *spans = NULL;
+    cors_unlisted unlisted = { p, list, 0, NULL, 0, NULL, 0 };
+    char *detail_start = NULL;
+    apr_size_t longest = 0, n;
+    int names = 0;
 
     check->echo = NULL;
     check->detail = NULL;
-    check->count = 0;
     if (want_echo) {
-        /* each name plus ", ": never more than twice the value */
-        check->echo = echo = apr_palloc(p, 2 * len + 1);
-        *echo = '\0';
+        spans = apr_palloc(p, CORS_MAX_REQUEST_HEADERS * sizeof(*spans));
     }
     if (want_detail) {
         /* the first CORS_DETAIL_NAMES refused names of at most
          * CORS_DETAIL_NAME_LEN bytes each, ", "-joined, and the count */
-        check->detail = detail =
+        check->detail = unlisted.detail = detail_start =
             apr_palloc(p, CORS_DETAIL_NAMES * (CORS_DETAIL_NAME_LEN + 5) + 32);
-        *detail = '\0';
+        *detail_start = '\0';
     }
-
-    /* One pass: each name is lowercased into lower as it is read, and
-     * nothing past the name that goes over the cap is read at all. */
-    while (i < len) {
-        apr_size_t name_start, n;
-        const char *name;
-        int token = 1;
-
-        while (i < len && (requested[i] == ' ' || requested[i] == '\t')) {
-            i++;
-        }
-        name_start = i;
-        for (; i < len && requested[i] != ','; i++) {
-            unsigned char c = requested[i];
-
-            lower[i] = CORS_TOLOWER(c);
-            token &= CORS_IS_TCHAR(c);
-        }
-        n = i - name_start;
-        /* trailing optional whitespace */
-        while (n > 0 && (requested[name_start + n - 1] == ' '
-                         || requested[name_start + n - 1] == '\t')) {
-            n--;
-        }
-        i++;
-        if (n == 0) {
-            continue;
-        }
-        name = lower + name_start;
-        ++check->count;
-        if (!token && !cors_is_token_span(requested + name_start, n)) {
-            if (want_detail) {
-                /* as sent, not lowercased */
-                sprintf(detail, "%.*s%s",
-                        (int)(n < CORS_DETAIL_NAME_LEN ? n
-                              : CORS_DETAIL_NAME_LEN),
-                        requested + name_start,
-                        n > CORS_DETAIL_NAME_LEN ? "..." : "");
+    if (list && list->keys && list->keys->nelts <= CORS_EXACT_SCAN_MAX) {
+        keys = (const cors_exact_origin *)list->keys->elts;
+        keys_end = keys + list->keys->nelts;
+        for (e = keys; e < keys_end; e++) {
+            if (e->len > longest) {
+                longest = e->len;
             }
-            return CORS_HEADERS_MALFORMED;
         }
-        if (echo) {
-            if (echo != check->echo) {
-                *echo++ = ',';
-                *echo++ = ' ';
+    }
+    else if (list) {
+        unlisted.hashed = 1;
+    }
+
+    for (;;) {
+        unsigned char first;
+
+        /* optional whitespace and empty elements */
+        while (*s == ',' || CORS_IS_OWS(*s)) {
+            s++;
+        }
+        if (!*s) {
+            break;
+        }
+        if (++names > CORS_MAX_REQUEST_HEADERS) {
+            goto too_many;
+        }
+        name = s;
+        /* A listed name, as most are, is found without reading it byte by
+         * byte: a key of a short list that the value holds here, in any
+         * case, and that no more of the token follows.  A key is a token,
+         * so the name is one.  Where the value ends is first known at
+         * least as far as the longest key. */
+        if (longest
+            && (known <= name || (apr_size_t)(known - name) < longest)) {
+            known = name + strnlen((const char *)name,
+                                   longest + CORS_LOOKAHEAD);
+        }
+        first = cors_tchar_lower[name[0]];
+        for (e = keys; e < keys_end; e++) {
+            if ((unsigned char)e->key[0] == first
+                && e->len <= (apr_size_t)(known - name)
+                && !cors_tchar_lower[name[e->len]]
+                && cors_same_lower(name, e->key, e->len)) {
+                break;
             }
-            memcpy(echo, name, n);
-            echo += n;
-            *echo = '\0';
         }
-        if (list && cors_token_list_has(list, name, n)) {
-            continue;
+        if (e < keys_end) {
+            n = e->len;
         }
-        /* Fetch: "*" is a wildcard for every name but Authorization */
-        if (list && list->wildcard
-            && !(n == 13 && !memcmp(name, "authorization", 13))) {
-            continue;
+        else {
+            for (n = 0; cors_tchar_lower[name[n]]; n++) {
+            }
         }
-        if (want_detail && refused < CORS_DETAIL_NAMES) {
-            detail += sprintf(detail, "%s%.*s%s", refused ? ", " : "",
-                              (int)(n < CORS_DETAIL_NAME_LEN ? n
-                                    : CORS_DETAIL_NAME_LEN),
-                              name, n > CORS_DETAIL_NAME_LEN ? "..." : "");
+        s = name + n;
+        while (CORS_IS_OWS(*s)) {
+            s++;
         }
-        refused++;
+        if (*s != ',' && *s) {
+            goto malformed;
+        }
+        if (spans) {
+            spans[names - 1].at = name;
+            spans[names - 1].len = n;
+        }
+        if (e == keys_end) {
+            cors_check_unlisted(&unlisted, name, n);
+            if (unlisted.refused && !spans && !unlisted.detail) {
+                goto refused;
+            }
+        }
     }
-    if (refused && want_detail) {
-        cors_add_more(&detail, CORS_DETAIL_NAMES, refused);
+    check->count = names;
+    if (spans) {
+        check->echo = cors_join_names(p, spans, names);
     }
-    return refused ? CORS_HEADERS_REFUSED : CORS_HEADERS_ALLOWED;
+    if (unlisted.refused && unlisted.detail) {
+        cors_add_more(&unlisted.detail, CORS_DETAIL_NAMES, unlisted.refused);
+    }
+    return unlisted.refused ? CORS_HEADERS_REFUSED : CORS_HEADERS_ALLOWED;
+
+refused:
+    /* The answer is a refusal, unless a later name is malformed or over the
+     * cap: the rest are only counted and checked. */
+    for (;;) {
+        while (*s == ',' || CORS_IS_OWS(*s)) {
+            s++;
+        }
+        if (!*s) {
+            break;
+        }
+        if (++names > CORS_MAX_REQUEST_HEADERS) {
+            goto too_many;
+        }
+        name = s;
+        while (cors_tchar_lower[*s]) {
+            s++;
+        }
+        while (CORS_IS_OWS(*s)) {
+            s++;
+        }
+        if (*s != ',' && *s) {
+            goto malformed;
+        }
+    }
+    check->count = names;
+    return CORS_HEADERS_REFUSED;
+
+malformed:
+    /* The name is the element as sent, trailing whitespace off.  Over the
+     * cap the value is too many names before it is a malformed one: count
+     * on, to the 65th name at most.  The echo has the names before it. */
+    check->count = names;
+    while (*s && *s != ',') {
+        s++;
+    }
+    n = s - name;
+    while (CORS_IS_OWS(name[n - 1])) {
+        n--;
+    }
+    for (;;) {
+        while (*s == ',' || CORS_IS_OWS(*s)) {
+            s++;
+        }
+        if (!*s) {
+            break;
+        }
+        if (++names > CORS_MAX_REQUEST_HEADERS) {
+            goto too_many;
+        }
+        while (*s && *s != ',') {
+            s++;
+        }
+    }
+    if (spans) {
+        check->echo = cors_join_names(p, spans, check->count - 1);
+    }
+    if (want_detail) {
+        /* as sent, not lowercased, and alone: not after the refused
+         * names found before it */
+        sprintf(detail_start, "%.*s%s",
+                (int)(n < CORS_DETAIL_NAME_LEN ? n : CORS_DETAIL_NAME_LEN),
+                (const char *)name, n > CORS_DETAIL_NAME_LEN ? "..." : "");
+    }
+    return CORS_HEADERS_MALFORMED;
+
+too_many:
+    check->echo = NULL;
+    check->count = names;
+    check->detail = want_detail ? CORS_TOO_MANY_DETAIL : NULL;
+    return CORS_HEADERS_TOO_MANY;
 }
 
-/* Does a list allow a requested method?  Methods are case-sensitive. */
+/* Does a list allow a requested method?  Methods are case-sensitive.  A
+ * short list is scanned: each byte of the method is compared only once
+ * the bytes before it matched, so none is read past its NUL and its
+ * length is not needed; a longer one is looked up in the hash. */
 int cors_method_allowed(const cors_token_list *list,
                         const char *method)
 {
+    const cors_exact_origin *e, *keys_end;
+    apr_size_t i;
+
     switch (method[0]) {
     case 'G':
         if (method[1] == 'E' && method[2] == 'T' && !method[3]) {
@@ -802,19 +1053,36 @@ int cors_method_allowed(const cors_token_list *list,
         }
         break;
     case 'H':
-        if (!strcmp(method, "HEAD")) {
+        if (method[1] == 'E' && method[2] == 'A' && method[3] == 'D'
+            && !method[4]) {
             return 1;
         }
         break;
     case 'P':
-        if (!strcmp(method, "POST")) {
+        if (method[1] == 'O' && method[2] == 'S' && method[3] == 'T'
+            && !method[4]) {
             return 1;
         }
         break;
     }
-    return list->wildcard
-           || (list->names
-               && cors_token_list_has(list, method, strlen(method)));
+    if (list->wildcard) {
+        return 1;
+    }
+    if (!list->names) {
+        return 0;
+    }
+    if (!list->keys || list->keys->nelts > CORS_EXACT_SCAN_MAX) {
+        return apr_hash_get(list->names, method, APR_HASH_KEY_STRING) != NULL;
+    }
+    e = (const cors_exact_origin *)list->keys->elts;
+    for (keys_end = e + list->keys->nelts; e < keys_end; e++) {
+        for (i = 0; i < e->len && method[i] == e->key[i]; i++) {
+        }
+        if (i == e->len && !method[i]) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The policy's CorsAllowOrigin entries for the log, at most eight. */

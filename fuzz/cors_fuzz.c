@@ -19,7 +19,11 @@
  * - every name of an Access-Control-Request-Headers value that is echoed
  *   or refused is a token, echoed in lowercase, and the refused ones are
  *   those the list does not allow; no more than CORS_MAX_REQUEST_HEADERS
- *   names are read.
+ *   names are read;
+ * - cors_check_request_headers and cors_method_allowed give exactly what
+ *   plain reference versions of them give (ref_request_headers,
+ *   ref_method_allowed), against lists looked up both ways (scanned
+ *   keys, hash), with "*", and without a list.
  *
  * Each input is copied to a malloc() block of its own, of its exact
  * length, so that AddressSanitizer sees a read past its end (in a pool it
@@ -50,6 +54,12 @@ AP_DECLARE(int) ap_regexec(const ap_regex_t *preg, const char *string,
 static apr_pool_t *fuzz_pool;
 static cors_origin_policy listed_policy, any_policy, exact_policy;
 static cors_token_list allowed_headers;
+/* CorsAllowHeaders with the keys scanned (a few names), with the hash
+ * (more than CORS_EXACT_SCAN_MAX), and "*" with a name; CorsAllowMethods
+ * scanned and hashed */
+static cors_token_list scanned_headers, scanned_headers2, hashed_headers;
+static cors_token_list star_headers;
+static cors_token_list scanned_methods, hashed_methods;
 /* mod_cors's default CorsAllowMethods: GET, HEAD and POST, no hash */
 static const cors_token_list default_methods = { NULL, NULL, "GET, HEAD, POST", 0 };
 
@@ -104,8 +114,58 @@ static void fuzz_exact_policy(void)
     }
 }
 
+/* A token list as cors_add_tokens builds it: names (lowercased when
+ * lowercase) in the hash, and in keys while there are few enough to be
+ * scanned (keys NULL: the hash alone, as when more were listed). */
+static void fuzz_token_list(cors_token_list *list, const char *const *names,
+                            int lowercase, int wildcard)
+{
+    int i;
+
+    list->names = apr_hash_make(fuzz_pool);
+    list->keys = apr_array_make(fuzz_pool, 4, sizeof(cors_exact_origin));
+    list->wildcard = wildcard;
+    list->joined = "(fuzz)";
+    for (i = 0; names[i]; i++) {
+        char *key = apr_pstrdup(fuzz_pool, names[i]), *c;
+        cors_exact_origin *e;
+
+        for (c = key; lowercase && *c; c++) {
+            *c = apr_tolower(*c);
+        }
+        apr_hash_set(list->names, key, APR_HASH_KEY_STRING, names[i]);
+        e = apr_array_push(list->keys);
+        e->key = key;
+        e->len = strlen(key);
+        e->entry = names[i];
+    }
+    if (list->keys->nelts > CORS_EXACT_SCAN_MAX) {
+        list->keys = NULL;
+    }
+}
+
 static void fuzz_setup(void)
 {
+    static const char *const few_headers[] = {
+        "Content-Type", "Authorization", "X-Requested-With", "A", NULL
+    };
+    static const char *const many_headers[] = {
+        "Content-Type", "Authorization", "X-Requested-With", "A", "ab",
+        "X-Custom-Header-Of-Some-Length", "If-Match", "X-Demo", NULL
+    };
+    /* keys of 2, 3, 6 and 27 bytes, one the start of another */
+    static const char *const few_headers2[] = {
+        "ab", "ABC", "X-Demo", "Accept-Language-Of-Length27", NULL
+    };
+    static const char *const star_and_one[] = { "X-Demo", NULL };
+    static const char *const few_methods[] = {
+        "PUT", "DELETE", "patch", "PROPFIND", NULL
+    };
+    static const char *const many_methods[] = {
+        "PUT", "DELETE", "patch", "PROPFIND", "MKCOL", "X", "OPTIONS",
+        NULL
+    };
+
     apr_initialize();
     apr_pool_create(&fuzz_pool, NULL);
     fuzz_policy(&listed_policy, 0);
@@ -117,6 +177,12 @@ static void fuzz_setup(void)
     apr_hash_set(allowed_headers.names, "x-demo", APR_HASH_KEY_STRING,
                  "X-Demo");
     allowed_headers.joined = "Content-Type, X-Demo";
+    fuzz_token_list(&scanned_headers, few_headers, 1, 0);
+    fuzz_token_list(&scanned_headers2, few_headers2, 1, 0);
+    fuzz_token_list(&hashed_headers, many_headers, 1, 0);
+    fuzz_token_list(&star_headers, star_and_one, 1, 1);
+    fuzz_token_list(&scanned_methods, few_methods, 0, 0);
+    fuzz_token_list(&hashed_methods, many_methods, 0, 0);
 }
 
 /* Parses in both modes and checks what serializing does. */
@@ -293,7 +359,11 @@ static void fuzz_request_headers(apr_pool_t *p, const cors_token_list *list,
     }
     assert(result == CORS_HEADERS_REFUSED && check.detail && *check.detail);
     detail = apr_pstrdup(p, check.detail);
-    more = strstr(detail, " and ");
+    /* " and N more" is the last " and ": a refused name may be "and" */
+    for (more = NULL, next = detail; (next = strstr(next, " and "));
+         next++) {
+        more = next;
+    }
     if (more) {
         *more = '\0';
     }
@@ -312,6 +382,161 @@ static void fuzz_request_headers(apr_pool_t *p, const cors_token_list *list,
         }
         assert(fuzz_in_names(p, check.echo, name));
         assert(!apr_hash_get(list->names, name, APR_HASH_KEY_STRING));
+    }
+}
+
+/* "%.*s%s": a name for the detail, cut to CORS_DETAIL_NAME_LEN bytes */
+static const char *ref_cut(apr_pool_t *p, const char *name, apr_size_t n)
+{
+    return apr_psprintf(p, "%.*s%s",
+                        (int)(n < CORS_DETAIL_NAME_LEN ? n
+                              : CORS_DETAIL_NAME_LEN),
+                        name, n > CORS_DETAIL_NAME_LEN ? "..." : "");
+}
+
+/* What cors_check_request_headers is to give, written plainly: split on
+ * ',', trim SP and HTAB, drop empty elements; more than the cap is too
+ * many whatever the names are; else the names in order, the first that is
+ * not a token malformed; each lowercased, echoed, looked up (a "*" covers
+ * all but Authorization); the first few refused ones named. */
+static cors_headers_result ref_request_headers(apr_pool_t *p,
+                                               const cors_token_list *list,
+                                               const char *value,
+                                               int want_echo,
+                                               int want_detail,
+                                               cors_headers_check *check)
+{
+    apr_array_header_t *starts = apr_array_make(p, 8, sizeof(char *));
+    apr_array_header_t *lens = apr_array_make(p, 8, sizeof(apr_size_t));
+    const char *s = value, *echo = "", *detail = "";
+    int i, refused = 0;
+
+    for (;;) {
+        const char *end = strchr(s, ','), *a = s, *b;
+
+        b = end ? end : s + strlen(s);
+        while (a < b && (*a == ' ' || *a == '\t')) {
+            a++;
+        }
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t')) {
+            b--;
+        }
+        if (b > a) {
+            *(const char **)apr_array_push(starts) = a;
+            *(apr_size_t *)apr_array_push(lens) = (apr_size_t)(b - a);
+        }
+        if (!end) {
+            break;
+        }
+        s = end + 1;
+    }
+    if (starts->nelts > CORS_MAX_REQUEST_HEADERS) {
+        check->echo = NULL;
+        check->count = CORS_MAX_REQUEST_HEADERS + 1;
+        check->detail = want_detail
+            ? apr_psprintf(p, "it lists more than %d names",
+                           CORS_MAX_REQUEST_HEADERS)
+            : NULL;
+        return CORS_HEADERS_TOO_MANY;
+    }
+    check->echo = want_echo ? echo : NULL;
+    check->detail = want_detail ? detail : NULL;
+    for (i = 0; i < starts->nelts; i++) {
+        const char *name = ((const char **)starts->elts)[i];
+        apr_size_t j, n = ((apr_size_t *)lens->elts)[i];
+        char *lower = apr_pstrmemdup(p, name, n);
+        int allowed;
+
+        check->count = i + 1;
+        for (j = 0; j < n; j++) {
+            if (!cors_is_tchar((unsigned char)name[j])) {
+                if (want_detail) {
+                    check->detail = ref_cut(p, name, n);
+                }
+                return CORS_HEADERS_MALFORMED;
+            }
+            lower[j] = apr_tolower(lower[j]);
+        }
+        echo = i ? apr_pstrcat(p, echo, ", ", lower, NULL) : lower;
+        if (want_echo) {
+            check->echo = echo;
+        }
+        allowed = list
+            && (apr_hash_get(list->names, lower, APR_HASH_KEY_STRING)
+                || (list->wildcard && strcmp(lower, "authorization")));
+        if (!allowed) {
+            if (refused < CORS_DETAIL_NAMES) {
+                detail = apr_pstrcat(p, detail, refused ? ", " : "",
+                                     ref_cut(p, lower, n), NULL);
+            }
+            refused++;
+        }
+    }
+    check->count = starts->nelts;
+    if (refused > CORS_DETAIL_NAMES) {
+        detail = apr_psprintf(p, "%s and %d more", detail,
+                              refused - CORS_DETAIL_NAMES);
+    }
+    if (want_detail) {
+        check->detail = detail;
+    }
+    return refused ? CORS_HEADERS_REFUSED : CORS_HEADERS_ALLOWED;
+}
+
+static int same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* cors_check_request_headers against ref_request_headers, with every
+ * list and every combination of echo and detail asked for */
+static void fuzz_request_headers_ref(apr_pool_t *p, const char *value)
+{
+    const cors_token_list *lists[] = {
+        &allowed_headers, &scanned_headers, &scanned_headers2,
+        &hashed_headers, &star_headers, NULL
+    };
+    int i, want;
+
+    for (i = 0; i < (int)(sizeof(lists) / sizeof(lists[0])); i++) {
+        for (want = 0; want < 4; want++) {
+            cors_headers_check got, ref;
+            cors_headers_result got_result, ref_result;
+
+            got_result = cors_check_request_headers(p, lists[i], value,
+                                                    want & 1, want & 2,
+                                                    &got);
+            ref_result = ref_request_headers(p, lists[i], value, want & 1,
+                                             want & 2, &ref);
+            assert(got_result == ref_result);
+            assert(got.count == ref.count);
+            assert(same_string(got.echo, ref.echo));
+            assert(same_string(got.detail, ref.detail));
+        }
+    }
+}
+
+/* What cors_method_allowed is to give: GET, HEAD and POST always (they
+ * are CORS-safelisted), else "*" or the name listed, case-sensitive. */
+static int ref_method_allowed(const cors_token_list *list,
+                              const char *method)
+{
+    return !strcmp(method, "GET") || !strcmp(method, "HEAD")
+           || !strcmp(method, "POST") || list->wildcard
+           || (list->names
+               && apr_hash_get(list->names, method, APR_HASH_KEY_STRING));
+}
+
+static void fuzz_method_allowed(const char *method)
+{
+    const cors_token_list *lists[] = {
+        &default_methods, &scanned_methods, &hashed_methods
+    };
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        assert(cors_method_allowed(lists[i], method)
+               == ref_method_allowed(lists[i], method));
     }
 }
 
@@ -337,7 +562,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_match(p, input);
     fuzz_exact(input);
     fuzz_request_headers(p, &allowed_headers, input);
-    cors_method_allowed(&default_methods, input);
+    fuzz_request_headers_ref(p, input);
+    fuzz_method_allowed(input);
     cors_is_token(input);
     cors_regex_advice(input);
 

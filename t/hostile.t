@@ -19,7 +19,7 @@ use lib "$FindBin::Bin/lib";
 use CorsTest;
 use CorsLogTest;
 
-plan tests => 30, need_lwp;
+plan tests => 32, need_lwp;
 
 my $A = 'https://a.example';
 my @letters = ('a' .. 'z');
@@ -82,6 +82,13 @@ like $l[0][1] // '', qr/^CORS0105: .*has 'X-y{62}\.\.\.', which is not a header 
     'malformed 5,000-byte name: cut at 64 bytes';
 ok length($l[0][1] // '') < 600, 'malformed 5,000-byte name: the line is '
     . 'short';
+
+# A malformed name after a refused one: the line shows the malformed name
+# alone, not glued to the refused one before it.
+($r2, @l) = pf_logged('/hostile/x.txt', 'X-Refused, Bad@Name, X-Allowed');
+is $r2->code, 403, 'malformed after refused: 403';
+like $l[0][1] // '', qr/^CORS0105: .*has 'Bad\@Name', which is not a header name/,
+    'malformed after refused: the malformed name alone, as sent';
 
 # Within the cap, every name refused but one: the answer is exact.
 ($r2, @l) = pf_logged('/hostile/x.txt', 'x-allowed');
