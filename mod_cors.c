@@ -290,8 +290,10 @@ static const char *const cors_reviewed_modules[] = {
  * cors_insert_filter).  Set in post_config, inherited by the children. */
 static const char *cors_unreviewed_module;
 
-/* mod_headers' output filter, or NULL when mod_headers is not loaded */
+/* mod_headers' output filters (for responses, and for error answers), or
+ * NULL when mod_headers is not loaded */
 static ap_filter_rec_t *cors_mod_headers_filter;
+static ap_filter_rec_t *cors_mod_headers_error_filter;
 
 /* What the default CorsAllowMethods advertises.  The method check lets
  * these through anyway: they are CORS-safelisted, so a browser never
@@ -1242,6 +1244,19 @@ static const cors_request_state cors_no_policy;
 #define cors_policy_applies(conf) \
     ((conf)->engine != CORS_ENGINE_OFF && (conf)->policy)
 
+/* Whether r's output filters include frec. */
+static int cors_has_filter(request_rec *r, const ap_filter_rec_t *frec)
+{
+    ap_filter_t *f;
+
+    for (f = r->output_filters; f; f = f->next) {
+        if (f->frec == frec) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Values of cors_request_state.filter: whether CORS_HEADERS must check the
  * response once the handler is done, i.e. whether anything but mod_cors
  * may have written an Access-Control-* field by then, or replaced Vary. */
@@ -1251,10 +1266,11 @@ static const cors_request_state cors_no_policy;
 
 /* Usually CORS_FILTER_IF_HEADERS: when every loaded module is one known
  * not to write those fields (cors_reviewed_modules), only mod_headers'
- * "Header" lines can, through its filter, which cors_insert_filter looks
- * for (it runs after mod_headers' insert_filter hook).  A credentialed
- * "CorsExposeHeaders *" names the final headers, and a preflight that
- * reaches a handler is answered with an error that must carry no field. */
+ * "Header" lines can, through its filters, which cors_insert_filter and
+ * cors_insert_error_filter look for (they run after mod_headers' hooks).
+ * A credentialed "CorsExposeHeaders *" names the final headers.  A
+ * preflight is no exception: its error answers then get no field from
+ * anyone, its 204 is sent before any filter is added. */
 static int cors_filter_mode(const cors_request_state *st)
 {
     const cors_token_list *expose = st->conf->expose_headers;
@@ -1262,11 +1278,25 @@ static int cors_filter_mode(const cors_request_state *st)
     if (st->conf->backend_headers == CORS_BACKEND_KEEP) {
         return CORS_FILTER_NEVER;
     }
-    if (cors_unreviewed_module || st->is_preflight
+    if (cors_unreviewed_module
         || (expose && expose->wildcard && st->credentials)) {
         return CORS_FILTER_ALWAYS;
     }
     return CORS_FILTER_IF_HEADERS;
+}
+
+/* Whether the response r is about to send needs CORS_HEADERS (see
+ * cors_filter_mode): error says whether it is an error answer. */
+static int cors_needs_filter(request_rec *r, const cors_request_state *st,
+                             int error)
+{
+    if (st->filter != CORS_FILTER_IF_HEADERS) {
+        return st->filter == CORS_FILTER_ALWAYS;
+    }
+    return cors_mod_headers_filter
+           && (cors_has_filter(r, cors_mod_headers_filter)
+               || (error && cors_has_filter(r,
+                                            cors_mod_headers_error_filter)));
 }
 
 /* Decides for the initial request r, where conf applies, and keeps the
@@ -1801,18 +1831,6 @@ static void cors_set_preflight_headers(request_rec *r,
     }
 }
 
-/* Whether r's output filters include frec. */
-static int cors_has_filter(request_rec *r, const ap_filter_rec_t *frec)
-{
-    ap_filter_t *f;
-
-    for (f = r->output_filters; f; f = f->next) {
-        if (f->frec == frec) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 
 /* --------------------------------------------------------------------
@@ -1971,10 +1989,7 @@ static void cors_insert_filter(request_rec *r)
 {
     const cors_request_state *st = cors_state(r);
 
-    if (st && (st->filter == CORS_FILTER_ALWAYS
-               || (st->filter == CORS_FILTER_IF_HEADERS
-                   && cors_mod_headers_filter
-                   && cors_has_filter(r, cors_mod_headers_filter)))) {
+    if (st && cors_needs_filter(r, st, 0)) {
         ap_add_output_filter_handle(cors_headers_filter_handle, NULL, r,
                                     r->connection);
     }
@@ -1998,10 +2013,9 @@ static void cors_insert_error_filter(request_rec *r)
     else {
         cors_set_actual_headers(r, st, r->err_headers_out, apr_table_setn);
     }
-    /* on every error answer (they are rare): "Header always" lines, a
-     * handler's fields left in err_headers_out; once per request_rec, but
-     * insert_filter may have added it already */
-    if (st->conf->backend_headers != CORS_BACKEND_KEEP
+    /* "Header always" lines, a handler's fields left in err_headers_out;
+     * once per request_rec, but insert_filter may have added it already */
+    if (cors_needs_filter(r, st, 1)
         && !cors_has_filter(r, cors_headers_filter_handle)) {
         ap_add_output_filter_handle(cors_headers_filter_handle, NULL, r,
                                     r->connection);
@@ -2179,6 +2193,8 @@ static void cors_review_modules(server_rec *s)
         }
     }
     cors_mod_headers_filter = ap_get_output_filter_handle("FIXUP_HEADERS_OUT");
+    cors_mod_headers_error_filter =
+        ap_get_output_filter_handle("FIXUP_HEADERS_ERR");
     if (cors_unreviewed_module) {
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
                      "CORS0209: %s is loaded and may set Access-Control-* "

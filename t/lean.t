@@ -24,7 +24,7 @@ use CorsTest;
 use CorsServer;
 use CorsConfigTest qw(mod_cors_so);
 
-plan tests => 44, need_lwp;
+plan tests => 48, need_lwp;
 
 my $A    = 'https://a.example';
 my $EVIL = 'https://evil.example';
@@ -187,6 +187,16 @@ one_acao($res, $A, 'lean: "Header always set", 404');
 $res = get($lean, '/always/x.json', Origin => $EVIL);
 is field_count($res, 'Access-Control-Allow-Origin'), 0,
     'lean: "Header always set", refused origin: none';
+
+# error answers to preflights: mod_headers' error filter is the only one
+# that can add a field there, and none may stay
+for my $path ('/always/x.json', '/hdr/x.json') {
+    $res = req(OPTIONS => $lean->url($path), Origin => $EVIL,
+               'Access-Control-Request-Method' => 'PUT');
+    is $res->code, 403, "lean: refused preflight, $path: 403";
+    is_deeply [ acheaders($res) ], [],
+        "lean: refused preflight, $path: no Access-Control-* field";
+}
 
 $res = get($lean, '/expose/x.json', Origin => $A);
 is $res->header('Access-Control-Allow-Credentials'), 'true',
