@@ -1000,12 +1000,13 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
     }
     check.echo = NULL;
     if (requested) {
+        int explain = cors_explains(r, st);
+
         result = cors_check_request_headers(r->pool, headers, requested,
-                                            echo_headers,
-                                            cors_explains(r, st), &check);
+                                            echo_headers, explain, &check);
         if (result == CORS_HEADERS_MALFORMED
             || result == CORS_HEADERS_TOO_MANY) {
-            if (cors_explains(r, st)) {
+            if (explain) {
                 cors_refusal(r, st, "CORS0105: refused %s from origin %s: "
                              "Access-Control-Request-Headers %s (policy at "
                              "%s)", cors_describe(r, st), origin,
@@ -1022,7 +1023,7 @@ static int cors_preflight_decision(request_rec *r, cors_request_state *st,
             return CORS_MALFORMED;
         }
         if (result == CORS_HEADERS_REFUSED) {
-            if (cors_explains(r, st)) {
+            if (explain) {
                 cors_refusal(r, st, "CORS0104: refused %s from origin %s: "
                              "request header(s) not allowed: %s; "
                              "CorsAllowHeaders is %s (%s)%s",
