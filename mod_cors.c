@@ -1300,17 +1300,19 @@ static int cors_needs_filter(request_rec *r, const cors_request_state *st,
                                             cors_mod_headers_error_filter)));
 }
 
-/* Decides for the initial request r, where conf applies, and keeps the
- * decision there. */
+/* Decides for the initial request r, where conf applies.  origin is the
+ * request's Origin when the caller has looked it up already (origin_known),
+ * else it is read here. */
 static cors_request_state *cors_new_state(request_rec *r,
                                           const cors_dir_conf *conf,
-                                          const char *origin, int read)
+                                          const char *origin,
+                                          int origin_known)
 {
     cors_request_state *st = apr_pcalloc(r->pool, sizeof(*st));
 
     st->conf = conf;
     st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
-    cors_decide(r, st, read ? cors_request_origin(r, st) : origin);
+    cors_decide(r, st, origin_known ? origin : cors_request_origin(r, st));
     st->filter = cors_filter_mode(st);
     return st;
 }
@@ -1495,7 +1497,7 @@ static const cors_request_state *cors_request_state_get(request_rec *r)
             return NULL;
         }
         st = cors_keep_decision(initial, cors_new_state(initial, conf, NULL,
-                                                        1));
+                                                        0));
         if (!st) {
             return NULL;
         }
@@ -1888,10 +1890,10 @@ static int cors_header_parser(request_rec *r)
              && !APLOGrtrace1(r)) {
         st = cors_decided_in_advance(r, conf->advance, &origin);
         st = cors_keep_decision(r, st ? st : cors_new_state(r, conf, origin,
-                                                            0));
+                                                            1));
     }
     else {
-        st = cors_keep_decision(r, cors_new_state(r, conf, NULL, 1));
+        st = cors_keep_decision(r, cors_new_state(r, conf, NULL, 0));
     }
     if (st && !(st->is_preflight && !r->prev)) {
         cors_start_actual_headers(r, st);
