@@ -1373,11 +1373,7 @@ static void cors_decide_simulated(apr_pool_t *p, server_rec *s,
     if (origin) {
         apr_table_setn(fake->headers_in, "Origin", origin);
     }
-    memset(st, 0, sizeof(*st));
-    st->conf = conf;
-    st->enforced = (conf->engine != CORS_ENGINE_REPORT_ONLY);
-    cors_decide(fake, st, cors_request_origin(fake, st));
-    st->filter = cors_filter_mode(st);
+    *st = *cors_new_state(fake, conf, origin, 1);
 }
 
 /* Makes the answers of one scope's policy in advance. */
@@ -1954,28 +1950,14 @@ static CORS_NOINLINE int cors_claim_preflight(request_rec *r,
     return cors_answer_preflight(r, st);
 }
 
-/* type_checker at REALLY_FIRST: see the top of the file. */
-static int cors_type_checker(request_rec *r)
+/* type_checker and fixups, both at REALLY_FIRST: see the top of the
+ * file.  A preflight reaches the fixups only when another type checker
+ * claimed the request before ours. */
+static int cors_claim_if_preflight(request_rec *r)
 {
     const cors_request_state *st;
 
     /* a preflight is an OPTIONS request: every other method leaves here */
-    if (r->method_number != M_OPTIONS) {
-        return DECLINED;
-    }
-    st = cors_state(r);
-    if (st && st->is_preflight && !r->prev) {
-        return cors_claim_preflight(r, st);
-    }
-    return DECLINED;
-}
-
-/* fixups at REALLY_FIRST: see the top of the file.  A preflight gets here
- * only when another type checker claimed the request before ours. */
-static int cors_fixups(request_rec *r)
-{
-    const cors_request_state *st;
-
     if (r->method_number != M_OPTIONS) {
         return DECLINED;
     }
@@ -3226,9 +3208,10 @@ static void cors_register_hooks(apr_pool_t *p)
                           APR_HOOK_REALLY_FIRST);
     ap_hook_check_access_ex(cors_access_checker_ex, NULL, NULL,
                             APR_HOOK_REALLY_LAST, AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_type_checker(cors_type_checker, NULL, NULL,
+    ap_hook_type_checker(cors_claim_if_preflight, NULL, NULL,
                          APR_HOOK_REALLY_FIRST);
-    ap_hook_fixups(cors_fixups, NULL, fixups_before, APR_HOOK_REALLY_FIRST);
+    ap_hook_fixups(cors_claim_if_preflight, NULL, fixups_before,
+                   APR_HOOK_REALLY_FIRST);
     /* Filters of one type run in the order they were added: CORS_HEADERS
      * is added after mod_headers' (both AP_FTYPE_CONTENT_SET), so it sees
      * what "Header" and "Header always" lines add, and before mod_cache's
