@@ -102,10 +102,12 @@ static const unsigned char cors_tchar_lower[256] = {
 #define CORS_COLD
 #endif
 
-/* Are the n bytes at name, lowercased, the n bytes of a lowercase token
- * key?  As cors_same_lower, each word of the name lowercased. */
-static CORS_COLD int cors_same_lowered(const unsigned char *name,
-                                       const char *key, apr_size_t n)
+/* Are the n bytes (four or more) at name the n bytes of key, a word at a
+ * time, the last overlapping the one before it, each word of name
+ * lowercased first when lower is set?  Inlined with a constant lower. */
+static APR_INLINE int cors_same_words(const unsigned char *name,
+                                      const char *key, apr_size_t n,
+                                      int lower)
 {
     apr_uint64_t name8, key8;
     apr_uint32_t name4, key4;
@@ -115,60 +117,45 @@ static CORS_COLD int cors_same_lowered(const unsigned char *name,
         for (i = 0; i + 8 < n; i += 8) {
             memcpy(&name8, name + i, 8);
             memcpy(&key8, key + i, 8);
-            if (CORS_LOWER8(name8) != key8) {
+            if ((lower ? CORS_LOWER8(name8) : name8) != key8) {
                 return 0;
             }
         }
         memcpy(&name8, name + n - 8, 8);
         memcpy(&key8, key + n - 8, 8);
-        return CORS_LOWER8(name8) == key8;
+        return (lower ? CORS_LOWER8(name8) : name8) == key8;
     }
     memcpy(&name4, name, 4);
     memcpy(&key4, key, 4);
-    if (CORS_LOWER4(name4) != key4) {
+    if ((lower ? CORS_LOWER4(name4) : name4) != key4) {
         return 0;
     }
     memcpy(&name4, name + n - 4, 4);
     memcpy(&key4, key + n - 4, 4);
-    return CORS_LOWER4(name4) == key4;
+    return (lower ? CORS_LOWER4(name4) : name4) == key4;
+}
+
+/* cors_same_words, lowercasing: for the rare name not sent in lowercase */
+static CORS_COLD int cors_same_lowered(const unsigned char *name,
+                                       const char *key, apr_size_t n)
+{
+    return cors_same_words(name, key, n, 1);
 }
 
 /* Are the n bytes at name, lowercased, the n bytes of a lowercase token
- * key?  A word at a time, the last overlapping the one before it (under
- * four bytes: the first, middle and last, which are all of them): a header
- * name is a few words, and a call to memcmp() costs more.  Browsers send
- * the names in lowercase (Fetch), so the words are compared as sent, and
- * lowercased (cors_same_lowered) only when one differs.  name may hold any
- * bytes: one of 0x80 or over keeps its top bit (CORS_LOWER8), a key's
- * byte never has it, so such a word never matches. */
+ * key?  A word at a time (under four bytes: the first, middle and last,
+ * which are all of them): a header name is a few words, and a call to
+ * memcmp() costs more.  Browsers send the names in lowercase (Fetch), so
+ * the words are compared as sent, and lowercased (cors_same_lowered) only
+ * when one differs.  name may hold any bytes: one of 0x80 or over keeps
+ * its top bit (CORS_LOWER8), a key's byte never has it, so such a word
+ * never matches. */
 static APR_INLINE int cors_same_lower(const unsigned char *name,
                                       const char *key, apr_size_t n)
 {
-    apr_uint64_t name8, key8;
-    apr_uint32_t name4, key4;
-    apr_size_t i;
-
-    if (n >= 8) {
-        for (i = 0; i + 8 < n; i += 8) {
-            memcpy(&name8, name + i, 8);
-            memcpy(&key8, key + i, 8);
-            if (name8 != key8) {
-                return cors_same_lowered(name, key, n);
-            }
-        }
-        memcpy(&name8, name + n - 8, 8);
-        memcpy(&key8, key + n - 8, 8);
-        return name8 == key8 || cors_same_lowered(name, key, n);
-    }
     if (n >= 4) {
-        memcpy(&name4, name, 4);
-        memcpy(&key4, key, 4);
-        if (name4 != key4) {
-            return cors_same_lowered(name, key, n);
-        }
-        memcpy(&name4, name + n - 4, 4);
-        memcpy(&key4, key + n - 4, 4);
-        return name4 == key4 || cors_same_lowered(name, key, n);
+        return cors_same_words(name, key, n, 0)
+               || cors_same_lowered(name, key, n);
     }
     return n == 0 || (cors_tchar_lower[name[0]] == (unsigned char)key[0]
                       && cors_tchar_lower[name[n / 2]]
