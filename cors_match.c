@@ -518,7 +518,9 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
     unsigned int kinds = policy->pattern_kinds ? policy->pattern_kinds
                                                : ~0U;
     const char *found = NULL, *dot, *end = parts->host + parts->host_len;
+    const char *origin_end;
     apr_size_t prefix_len = parts->scheme_len + 3, n;
+    apr_hash_t *subdomains;
 
     /* "<scheme>://<host>:*"; scheme and host are one run of the origin */
     n = prefix_len + parts->host_len;
@@ -534,34 +536,46 @@ static const char *cors_lookup_patterns(const cors_origin_policy *policy,
         return found;
     }
 
-    /* "<scheme>:" "//" "*.<parent>", with the Origin's port or ":*", for
-     * each parent of at least two labels: a wildcard right above a
-     * top-level domain is refused when the configuration is read */
-    memcpy(key, parts->scheme, prefix_len);
-    memcpy(key + prefix_len, "*.", 2);
+    /* "*.<parent>" for each parent of at least two labels (a wildcard
+     * right above a top-level domain is refused when the configuration is
+     * read): with the Origin's port or none, the Origin's own bytes from
+     * the dot on are the key; with ":*", "<scheme>:" "//" "*.<parent>:*"
+     * is built */
+    subdomains = policy->subdomains[parts->scheme_len == 5];
+    origin_end = parts->port ? parts->port + parts->port_len : end;
+    if (kinds & CORS_PATTERN_SUB_ANY_PORT) {
+        memcpy(key, parts->scheme, prefix_len);
+        memcpy(key + prefix_len, "*.", 2);
+    }
     for (dot = memchr(parts->host, '.', parts->host_len);
          dot && !found && memchr(dot + 1, '.', end - dot - 1);
          dot = memchr(dot + 1, '.', end - dot - 1)) {
-        apr_size_t suffix_len = end - dot - 1;
-
-        n = prefix_len + 2;
-        memcpy(key + n, dot + 1, suffix_len);
-        n += suffix_len;
-        if (parts->port && (kinds & CORS_PATTERN_SUB_PORT)) {
-            key[n] = ':';
-            memcpy(key + n + 1, parts->port, parts->port_len);
-            found = apr_hash_get(policy->patterns, key,
-                                 n + 1 + parts->port_len);
-        }
-        else if (!parts->port && (kinds & CORS_PATTERN_SUB)) {
-            found = apr_hash_get(policy->patterns, key, n);
+        if (subdomains) {
+            found = apr_hash_get(subdomains, dot, origin_end - dot);
         }
         if (!found && (kinds & CORS_PATTERN_SUB_ANY_PORT)) {
+            n = prefix_len + 2;
+            memcpy(key + n, dot + 1, end - dot - 1);
+            n += end - dot - 1;
             memcpy(key + n, ":*", 2);
             found = apr_hash_get(policy->patterns, key, n + 2);
         }
     }
     return found;
+}
+
+/* cors_match_origin()'s pattern step alone, for the origins browsers
+ * send most */
+const char *cors_match_pattern(const cors_origin_policy *policy,
+                               const char *origin, apr_size_t len)
+{
+    cors_origin_parts parts;
+    char key[CORS_ORIGIN_MAX_LEN + 8];
+
+    if (!cors_quick_parse(origin, len, &parts)) {
+        return NULL;
+    }
+    return cors_lookup_patterns(policy, &parts, key);
 }
 
 /* APR's default hash takes a byte a round (and a random seed, against
@@ -617,6 +631,15 @@ void cors_add_pattern(cors_origin_policy *policy, const char *key,
         policy->pattern_kinds |= CORS_PATTERN_SUB_PORT;
     }
     apr_hash_set(policy->patterns, key, APR_HASH_KEY_STRING, entry);
+    if (sub && !(colon && colon[1] == '*')) {
+        apr_hash_t **subdomains = &policy->subdomains[host - key == 8];
+
+        if (!*subdomains) {
+            *subdomains = apr_hash_make_custom(
+                apr_hash_pool_get(policy->patterns), cors_key_hash);
+        }
+        apr_hash_set(*subdomains, host + 1, APR_HASH_KEY_STRING, entry);
+    }
 }
 
 /* The configured entry of an exact origin equal to origin (of len

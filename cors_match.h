@@ -56,6 +56,11 @@ typedef struct {
      * request looks up a handful of keys built from its Origin, so the
      * cost does not grow with the list. */
     apr_hash_t *patterns;
+    /* The "*.<parent>" patterns with no port or a given one, by scheme
+     * ([0] http, [1] https), keyed by ".<parent>" or ".<parent>:<port>":
+     * the bytes an Origin they allow ends with, looked up there without
+     * building a key.  NULL while there are none. */
+    apr_hash_t *subdomains[2];
     /* which kinds of key patterns has (CORS_PATTERN_*), so a request looks
      * up only keys that can be there; 0: not known, try every kind */
     unsigned int pattern_kinds;
@@ -171,6 +176,13 @@ unsigned int cors_key_hash(const char *key, apr_ssize_t *klen);
 void cors_add_pattern(cors_origin_policy *policy, const char *key,
                       const char *entry);
 int cors_origin_well_formed(const char *origin);
+/* The subdomain or any-port pattern of policy that allows origin (len
+ * bytes, NUL-terminated) when no exact entry lists it, as
+ * cors_match_origin() would find it; NULL for every other origin, and
+ * for one that only the full parser may judge.  Needs policy->patterns
+ * non-empty. */
+const char *cors_match_pattern(const cors_origin_policy *policy,
+                               const char *origin, apr_size_t len);
 cors_match cors_match_origin(const cors_origin_policy *policy,
                              const char *origin, const char **why,
                              const char **entry);

@@ -1332,11 +1332,13 @@ static const cors_request_state *cors_keep_decision(
  * Answers decided in advance.  Most requests to a scope with a policy are
  * GETs (or HEADs, POSTs...) without an Origin, or with one the policy
  * lists exactly; for those the decision depends only on the policy and
- * the Origin's exact bytes.  For each scope of the main configuration it
- * is made once, by cors_decide() itself on a simulated request, when the
- * configuration is read, and shared read-only by every request; a request
- * then only looks it up.  .htaccess files and scopes merged at request
- * time (a policy inherited from an outer one) decide each request.
+ * the Origin's exact bytes; for one a subdomain pattern allows, it is the
+ * same but for the Origin reflected.  For each scope of the main
+ * configuration it is made once, by cors_decide() itself on a simulated
+ * request, when the configuration is read, and shared read-only by every
+ * request; a request then only looks it up (and copies the pattern's).
+ * .htaccess files and scopes merged at request time (a policy inherited
+ * from an outer one) decide each request.
  */
 
 typedef struct cors_advance {
@@ -1346,6 +1348,10 @@ typedef struct cors_advance {
      * a malformed Origin; outcome CORS_NOT_CORS otherwise */
     cors_request_state refused;
     cors_request_state malformed;
+    /* where the policy has subdomain or any-port patterns: the decision
+     * for an origin one of them allows, which a request copies with its
+     * own Origin and pattern; outcome CORS_NOT_CORS otherwise */
+    cors_request_state by_pattern;
     /* one decision per policy->exact_list entry, in order, for a short
      * list; NULL otherwise */
     const cors_request_state *listed;
@@ -1376,6 +1382,31 @@ static void cors_decide_simulated(apr_pool_t *p, server_rec *s,
     *st = *cors_new_state(fake, conf, origin, 1);
 }
 
+/* Fills st with the decision for an origin one of the policy's patterns
+ * allows: made on an origin built from one of them ("x" for the "*"
+ * label, port 1 for ":*").  CORS_NOT_CORS if that origin was allowed
+ * otherwise (listed exactly as well). */
+static void cors_decide_by_pattern(apr_pool_t *p, server_rec *s,
+                                   const cors_dir_conf *conf,
+                                   cors_request_state *st)
+{
+    apr_hash_index_t *hi = apr_hash_first(p, conf->policy->patterns);
+    char *origin = apr_pstrdup(p, apr_hash_this_key(hi));
+    char *star = strstr(origin, "://*.");
+    apr_size_t len = strlen(origin);
+
+    if (star) {
+        star[3] = 'x';
+    }
+    if (len > 2 && !strcmp(origin + len - 2, ":*")) {
+        origin[len - 1] = '1';
+    }
+    cors_decide_simulated(p, s, conf, origin, st);
+    if (st->outcome != CORS_ALLOWED || st->entry != apr_hash_this_val(hi)) {
+        st->outcome = CORS_NOT_CORS;
+    }
+}
+
 /* Makes the answers of one scope's policy in advance. */
 static void cors_decide_in_advance(apr_pool_t *p, server_rec *s,
                                    cors_dir_conf *conf)
@@ -1404,6 +1435,9 @@ static void cors_decide_in_advance(apr_pool_t *p, server_rec *s,
             advance->refused.outcome = CORS_NOT_CORS;
         }
     }
+    if (apr_hash_count(policy->patterns)) {
+        cors_decide_by_pattern(p, s, conf, &advance->by_pattern);
+    }
     if (!policy->exact_list || policy->exact_list->nelts == 0) {
         /* nothing listed exactly: every Origin is decided per request */
     }
@@ -1430,6 +1464,20 @@ static void cors_decide_in_advance(apr_pool_t *p, server_rec *s,
     conf->advance = advance;
 }
 
+/* The decision made in advance for an origin a pattern (entry) allows,
+ * for this one */
+static CORS_NOINLINE const cors_request_state *cors_allowed_by_pattern(
+    request_rec *r, const cors_request_state *by_pattern,
+    const char *origin, const char *entry)
+{
+    cors_request_state *st = apr_palloc(r->pool, sizeof(*st));
+
+    *st = *by_pattern;
+    st->allow_origin = origin;
+    st->entry = entry;
+    return st;
+}
+
 /* The decision made in advance for r, or NULL; *origin is r's Origin.
  * Not for OPTIONS (a preflight's answer depends on more), nor when
  * "LogLevel cors:trace1" wants each allowed request logged. */
@@ -1440,6 +1488,7 @@ static const cors_request_state *cors_decided_in_advance(
     const apr_array_header_t *list = conf->policy->exact_list;
     const cors_request_state *st = NULL;
     const cors_exact_origin *e;
+    const char *entry;
     int i;
 
     *origin = apr_table_get(r->headers_in, "Origin");
@@ -1457,6 +1506,12 @@ static const cors_request_state *cors_decided_in_advance(
                 st = &advance->listed[i];
             }
         }
+    }
+    if (!st && advance->by_pattern.outcome == CORS_ALLOWED
+        && (entry = cors_match_pattern(conf->policy, *origin,
+                                       strlen(*origin)))) {
+        return cors_allowed_by_pattern(r, &advance->by_pattern, *origin,
+                                       entry);
     }
     if (st || advance->refused.outcome == CORS_NOT_CORS
         || APLOG_R_IS_LEVEL(r, cors_refusal_level(conf))) {

@@ -10,6 +10,8 @@
  * - an Origin is allowed only if it is already in serialized form, so the
  *   value reflected in Access-Control-Allow-Origin is always one a browser
  *   would send, never a variant of it;
+ * - cors_match_pattern, the shortcut for origins a subdomain pattern
+ *   allows, finds only the entry cors_match_origin finds;
  * - cors_quick_origin, the shortcut for well-formed origins, accepts
  *   exactly the http and https origins (IPv6 literals aside) the full
  *   parser accepts and serialization leaves unchanged, with the same
@@ -68,7 +70,8 @@ static void fuzz_policy(cors_origin_policy *policy, int any)
     static const char *const keys[] = {
         "https://a.example", "http://127.0.0.1:8080", "https://[::1]:8443",
         "http://localhost:*", "https://*.example.com",
-        "https://*.example.com:*", "https://www.site.example", "null", NULL
+        "https://*.example.com:*", "https://*.example.org:8443",
+        "http://*.example.net", "https://www.site.example", "null", NULL
     };
     int i;
 
@@ -252,6 +255,17 @@ static void fuzz_match(apr_pool_t *p, const char *input)
 
     for (i = 0; i < 2; i++) {
         cors_match m = cors_match_origin(policies[i], input, &why, &entry);
+        const char *by_pattern = cors_match_pattern(policies[i], input,
+                                                    strlen(input));
+
+        /* the shortcut mod_cors takes for an Origin no exact entry lists
+         * finds only what the full match finds */
+        if (by_pattern) {
+            assert(m == CORS_MATCH_LISTED);
+            assert(entry == by_pattern
+                   || apr_hash_get(policies[i]->exact, input,
+                                   APR_HASH_KEY_STRING));
+        }
 
         if (m == CORS_MATCH_MALFORMED) {
             assert(why != NULL);
