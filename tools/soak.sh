@@ -8,8 +8,8 @@
 # allowed and refused GETs, malformed Origins, GETs without Origin, allowed
 # and refused preflights, and preflights with ~8 KB of one-letter
 # Access-Control-Request-Headers names. Time is cut into 10-second
-# periods. The first is one steady 10 s run: the control for socket errors
-# and the warm-up. Each later period is a 3 s run in which
+# periods. The first is one steady 10 s run: the control for socket errors.
+# Each later period is a 3 s run in which
 # `apache2 -k graceful` restarts the server 0.5 s in, then a steady 7 s run:
 # a graceful restart every 10 s, and the errors it causes fall in its own
 # run.
@@ -25,20 +25,27 @@
 #   - the children's total resident memory 9 s into the first run is at
 #     most 10% above its value 3 s in (a child leaking per request grows
 #     with the requests it serves);
-#   - 6 s into the last steady run, the restart's 4 children are all up,
-#     and their total resident memory is at most 10% above the children's
-#     9 s into the first run (they then have about the same age: each
-#     restart replaces them; a leak at each restart grows from one
-#     generation to the next).
-# The parent's first graceful restart grows it once by a few hundred KiB
-# (Apache's own, with or without mod_cors; later restarts do not), and a
-# child's RSS counts the pages it shares with the parent, so each child
-# counts that growth again: the server is restarted once before the load,
-# and the first run's children are forked from the same parent as the
-# last run's.
+#   - 6 s into the last steady run, the last restart's 4 children are all
+#     up, and their total resident memory is at most 10% above that of the
+#     first restart's children at the same age, 6 s into the second steady
+#     run (the warm-up: each restart replaces the children, so a leak at
+#     each restart grows from one generation to the next);
+#   - the parent's resident memory at the end is at most 10% above its
+#     value after the first run (a leak at each restart, where it starts);
+#   the three memory checks are skipped with ASAN=1 (see check_growth).
+# Generations are compared only when born the same way. A child keeps the
+# memory of the most connections it ever held at once (their pools stay
+# for reuse, their threads' stacks touched): the children of a restart
+# under load come up one by one, and the first up takes most of the 70
+# reconnecting connections, ~40 KiB more each, while children forked
+# before the load share it evenly; the first run's children were thus 5%
+# (here) to 11% (CI) smaller than every later generation. And the parent's
+# first graceful restart grows it once by a few hundred KiB (Apache's own,
+# with or without mod_cors; later restarts do not), which each child's RSS
+# counts again: the server is restarted once before the load.
 # The summary is also written to build/soak/summary.txt.
 #
-# Environment: SOAK_SECONDS (60; whole periods of 10 s, at least 20),
+# Environment: SOAK_SECONDS (60; whole periods of 10 s, at least 30),
 # SOAK_CONNECTIONS (wrk connections in all, 70: 10 per kind), SOAK_PORT
 # (first port tried, 18400), ASAN=1 (run build/asan/mod_cors.so through
 # tools/asan-httpd; the Makefile builds it), SOAK_SO (another build of
@@ -52,9 +59,9 @@ modules=/usr/lib/apache2/modules
 seconds=${SOAK_SECONDS:-60}
 segments=$((seconds / 10))
 conns=${SOAK_CONNECTIONS:-70}
-if [ "$segments" -lt 2 ]; then
-    echo "soak: SOAK_SECONDS must be at least 20 (the control period" \
-         "and one with a graceful restart)" >&2
+if [ "$segments" -lt 3 ]; then
+    echo "soak: SOAK_SECONDS must be at least 30 (the control period" \
+         "and two with a graceful restart, the warm-up and the last)" >&2
     exit 2
 fi
 
@@ -199,10 +206,13 @@ pid=$(cat "$root/logs/httpd.pid")
 
 # children_rss [MAX_AGE]: "<total KiB> <number of children>" of the
 # children at most MAX_AGE seconds old: after a graceful restart, the
-# current generation (the old one may still be finishing requests)
+# current generation (the old one, 10 s older, may still be finishing
+# requests). One second more: ps truncates the start time and the clock
+# to whole seconds, so a child can show one second more than the whole
+# seconds since the restart.
 children_rss() {
-    ps --ppid "$pid" -o etimes=,rss= | awk -v max="${1:-999999}" '
-        $1 <= max { s += $2; n++ } END { print s + 0, n + 0 }'
+    ps --ppid "$pid" -o etimes=,rss= | awk -v max="${1:-999998}" '
+        $1 <= max + 1 { s += $2; n++ } END { print s + 0, n + 0 }'
 }
 parent_rss() {
     ps -o rss= -p "$pid" | awk '{ print $1 }'
@@ -268,19 +278,20 @@ for _ in $(seq 1 100); do
 done
 restarts=0
 rss_sample=
-# the first 10 s: no restart (the control for socket errors), warm-up
+# the first 10 s: no restart (the control for socket errors)
 run_wrk steady 10 "" 3 6
 read -r early_rss early_n _ <<<"$rss_early"
-read -r warm_rss warm_n warm_parent warm_all <<<"$rss_sample"
+read -r first_rss _ first_parent _ <<<"$rss_sample"
+generations=
 for period in $(seq 2 "$segments"); do
     run_wrk restart 3 restart
-    if [ "$period" -eq "$segments" ]; then
-        run_wrk steady 7 "" 6
-        read -r end_rss end_n end_parent end_all <<<"$rss_sample"
-    else
-        run_wrk steady 7
+    run_wrk steady 7 "" 6
+    generations="$generations ${rss_sample%% *}"
+    if [ "$period" -eq 2 ]; then
+        read -r warm_rss warm_n _ <<<"$rss_sample"
     fi
 done
+read -r end_rss end_n end_parent end_all <<<"$rss_sample"
 stop_server
 
 # --- verdict ---------------------------------------------------------------
@@ -362,12 +373,19 @@ reports=$(find "$www/sanitizer" -type f | wc -l)
 growth() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", (b - a) * 100 / a }'
 }
-warm_growth=$(growth "$early_rss" "$warm_rss")
-awk -v a="$early_rss" -v b="$warm_rss" 'BEGIN { exit !(b <= a * 1.10) }' \
-    || fail+=("children's memory grew by $warm_growth% in the first run")
-growth=$(growth "$warm_rss" "$end_rss")
-awk -v a="$warm_rss" -v b="$end_rss" 'BEGIN { exit !(b <= a * 1.10) }' \
-    || fail+=("children's memory grew by $growth%")
+# check_growth FROM TO WHAT: a failure if TO is more than 10% above FROM.
+# Not under ASan: its quarantine and the unpooled allocations fill ASan's
+# own memory for the first seconds or minutes, in the children and the
+# parent alike; a leak there is LeakSanitizer's to report, at exit.
+check_growth() {
+    [ -z "${ASAN:-}" ] || return 0
+    awk -v a="$1" -v b="$2" 'BEGIN { exit !(b <= a * 1.10) }' \
+        || fail+=("$3 grew by $(growth "$1" "$2")%")
+}
+check_growth "$early_rss" "$first_rss" \
+    "the children's memory in the first run"
+check_growth "$warm_rss" "$end_rss" "the children's memory"
+check_growth "$first_parent" "$end_parent" "the parent's memory"
 
 {
     echo "socket errors: $unexpected unexpected (timeouts, or outside a" \
@@ -375,13 +393,18 @@ awk -v a="$warm_rss" -v b="$end_rss" 'BEGIN { exit !(b <= a * 1.10) }' \
          "($restarts restarts, $conns connections)"
     echo "child crashes: $crashes; sanitizer reports: $reports"
     echo "children's memory in the first run (RSS): $early_rss KiB" \
-         "($early_n children) 3 s in, $warm_rss KiB 9 s in: $warm_growth%"
+         "($early_n children) 3 s in, $first_rss KiB 9 s in:" \
+         "$(growth "$early_rss" "$first_rss")%"
+    echo "children's memory (RSS) of each restart's generation, 6 s into" \
+         "its steady run:$generations KiB"
     echo "children's memory (RSS): $warm_rss KiB ($warm_n children) after" \
-         "warm-up, $end_rss KiB ($end_n children of the last restart;" \
-         "$((end_all - end_n)) older ones still finishing) at the end:" \
-         "$growth%"
-    echo "parent's memory (RSS): $warm_parent KiB after warm-up," \
-         "$end_parent KiB at the end"
+         "warm-up (the first restart), $end_rss KiB ($end_n children of" \
+         "the last restart; $((end_all - end_n)) older ones still" \
+         "finishing) at the end: $(growth "$warm_rss" "$end_rss")%"
+    echo "parent's memory (RSS): $first_parent KiB after the first run," \
+         "$end_parent KiB at the end: $(growth "$first_parent" "$end_parent")%"
+    [ -z "${ASAN:-}" ] || echo "memory: not checked under ASan (its" \
+         "quarantine and the unpooled allocations fill first)"
     echo "======================================================"
 } >>"$summary"
 cat "$summary"
