@@ -1,6 +1,7 @@
-# One debug line per refusal (the test server runs at LogLevel trace8, so
-# cors:debug lines are written): it names the URL, the origin, the reason
-# and the file:line of the policy. Client bytes are escaped in the log.
+# One debug line per refusal (the test server runs at LogLevel debug or
+# trace8, so cors:debug lines are written): it names the URL, the origin,
+# the reason and the file:line of the policy. Client bytes are escaped in
+# the log.
 use strict;
 use warnings FATAL => 'all';
 

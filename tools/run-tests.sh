@@ -21,7 +21,8 @@
 # (default .libs/mod_cors.so); as root, its directory is copied along when
 # relative (make test-asan: build/asan/). CORS_TEST_HTTPD: the httpd to
 # start, relative to the tree or absolute, e.g. a wrapper script (default:
-# Apache::Test's choice, the apache2 that apxs names).
+# Apache::Test's choice, the apache2 that apxs names). CORS_TEST_LOGLEVEL:
+# the test server's LogLevel, debug (default) or trace8 (see t/TEST.PL).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -104,6 +105,7 @@ run_once() {
         runuser -u "$user" -- env HOME="$tmp" APXS="$apxs_path" PERL="$PERL" \
             APACHE_TEST_PORT="$APACHE_TEST_PORT" CORS_TEST_SO="$so" \
             CORS_TEST_HTTPD="${CORS_TEST_HTTPD:-}" \
+            CORS_TEST_LOGLEVEL="${CORS_TEST_LOGLEVEL:-}" \
             bash "$tmp/tools/run-tests.sh" "$@"
     fi
 }

@@ -25,6 +25,9 @@ ASAN_RUNTIME=$(clang -print-file-name=libclang_rt.asan-x86_64.so)
 export ASAN_RUNTIME
 export ASAN_POOLS=$(dirname "$so")/asan-pools.so
 export CORS_TEST_SO=$so CORS_TEST_HTTPD=tools/asan-httpd
+# make test runs the suite at LogLevel debug, where most GETs take the
+# answers decided at start-up; here every request is decided anew
+export CORS_TEST_LOGLEVEL=${CORS_TEST_LOGLEVEL:-trace8}
 unset SANITIZER_LOG
 
 mkdir -p build/asan
