@@ -67,16 +67,19 @@ for my $n (4, 1, 6, 2, 5, 3) {
 refused($LONG, 'https://o7.example', 'by hash, an origin not listed');
 
 # what no pattern allows, though it looks close
-refused($SUB, 'https://sub.example', 'the parent domain itself');
-refused($SUB, 'https://a.evilsub.example', 'a look-alike suffix');
-refused($SUB, 'https://a.sub.example.evil', 'the pattern as a prefix');
-refused($SUB, 'http://a.sub.example', 'http for an https pattern');
-refused($SUB, 'https://x.plain.example', 'https for an http pattern');
-refused($SUB, 'https://a.sub.example:8443', 'a port the pattern lacks');
-refused($SUB, 'https://a.ports.example', 'no port where one is listed');
-refused($SUB, 'https://a.ports.example:9443', 'another port');
-refused($SUB, 'https://A.sub.example', 'uppercase (not serialized)');
-refused($SUB, 'https://a.sub.example:443', 'the default port written out');
+for my $case (['https://sub.example',          'the parent domain itself'],
+              ['https://a.evilsub.example',    'a look-alike suffix'],
+              ['https://a.sub.example.evil',   'the pattern as a prefix'],
+              ['http://a.sub.example',         'http for an https pattern'],
+              ['https://x.plain.example',      'https for an http pattern'],
+              ['https://a.sub.example:8443',   'a port the pattern lacks'],
+              ['https://a.ports.example',      'no port where one is listed'],
+              ['https://a.ports.example:9443', 'another port'],
+              ['https://A.sub.example',        'uppercase (not serialized)'],
+              ['https://a.sub.example:443',    'the default port written out'])
+{
+    refused($SUB, @$case);
+}
 
 # the refusals above are told apart in CORS_RESULT as per request
 for my $case (['https://a.evilsub.example', 'refused-origin'],
