@@ -765,6 +765,27 @@ static void cors_add_more(char **out, int shown, int total)
 /* Is the byte optional whitespace (SP or HTAB)? */
 #define CORS_IS_OWS(c) ((c) == ' ' || (c) == '\t')
 
+/* The next element of a comma-separated list from s on, past empty
+ * elements and whitespace (RFC 9110's #rule); NULL at the value's end */
+static APR_INLINE const unsigned char *cors_next_element(
+    const unsigned char *s)
+{
+    while (*s == ',' || CORS_IS_OWS(*s)) {
+        s++;
+    }
+    return *s ? s : NULL;
+}
+
+/* Does the element whose name ends at *s end there, with only whitespace
+ * before the next comma or the value's end?  *s is moved past it. */
+static APR_INLINE int cors_element_ends(const unsigned char **s)
+{
+    while (CORS_IS_OWS(**s)) {
+        (*s)++;
+    }
+    return **s == ',' || !**s;
+}
+
 /* How far past the longest key the value is searched for its end (the
  * NUL) at once, before keys are compared with it: a few names' worth. */
 #define CORS_LOOKAHEAD 64
@@ -907,16 +928,9 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
         unlisted.hashed = 1;
     }
 
-    for (;;) {
+    while ((s = cors_next_element(s))) {
         unsigned char first;
 
-        /* optional whitespace and empty elements */
-        while (*s == ',' || CORS_IS_OWS(*s)) {
-            s++;
-        }
-        if (!*s) {
-            break;
-        }
         if (++names > CORS_MAX_REQUEST_HEADERS) {
             goto too_many;
         }
@@ -948,10 +962,7 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
             }
         }
         s = name + n;
-        while (CORS_IS_OWS(*s)) {
-            s++;
-        }
-        if (*s != ',' && *s) {
+        if (!cors_element_ends(&s)) {
             goto malformed;
         }
         if (spans) {
@@ -977,13 +988,7 @@ cors_headers_result cors_check_request_headers(apr_pool_t *p,
 refused:
     /* The answer is a refusal, unless a later name is malformed or over the
      * cap: the rest are only counted and checked. */
-    for (;;) {
-        while (*s == ',' || CORS_IS_OWS(*s)) {
-            s++;
-        }
-        if (!*s) {
-            break;
-        }
+    while ((s = cors_next_element(s))) {
         if (++names > CORS_MAX_REQUEST_HEADERS) {
             goto too_many;
         }
@@ -991,10 +996,7 @@ refused:
         while (cors_tchar_lower[*s]) {
             s++;
         }
-        while (CORS_IS_OWS(*s)) {
-            s++;
-        }
-        if (*s != ',' && *s) {
+        if (!cors_element_ends(&s)) {
             goto malformed;
         }
     }
@@ -1013,13 +1015,7 @@ malformed:
     while (CORS_IS_OWS(name[n - 1])) {
         n--;
     }
-    for (;;) {
-        while (*s == ',' || CORS_IS_OWS(*s)) {
-            s++;
-        }
-        if (!*s) {
-            break;
-        }
+    while ((s = cors_next_element(s))) {
         if (++names > CORS_MAX_REQUEST_HEADERS) {
             goto too_many;
         }
