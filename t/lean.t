@@ -117,6 +117,12 @@ sub one_acao {
     is "@v", $want, "$name: one Access-Control-Allow-Origin, $want";
 }
 
+# no Access-Control-Allow-Origin at all
+sub no_acao {
+    my ($res, $name) = @_;
+    is field_count($res, 'Access-Control-Allow-Origin'), 0, $name;
+}
+
 sub has_vary {
     my ($res, @want) = @_;
     my %got = map { $_ => 1 } vary_tokens($res);
@@ -135,8 +141,7 @@ one_acao($res, $A, 'lean: allowed GET');
 ok vary_ok($res, 'Origin'), 'lean: allowed GET: Vary: Origin';
 
 $res = get($lean, '/x.json', Origin => $EVIL);
-is field_count($res, 'Access-Control-Allow-Origin'), 0,
-    'lean: refused origin: no Access-Control-Allow-Origin';
+no_acao($res, 'lean: refused origin: no Access-Control-Allow-Origin');
 ok vary_ok($res, 'Origin'), 'lean: refused origin: Vary: Origin';
 
 $res = get($lean, '/x.json');
@@ -175,9 +180,9 @@ one_acao($res, $A, 'lean: "Header set" of the recipe');
 ok has_vary($res, qw(Origin Accept)),
     'lean: "Header set Vary" replaced ours: Origin is back';
 $res = get($lean, '/hdr/x.json', Origin => $EVIL);
-is field_count($res, 'Access-Control-Allow-Origin'), 0,
+no_acao($res,
     'lean: "Header set" of the recipe, refused origin: no '
-    . 'Access-Control-Allow-Origin';
+    . 'Access-Control-Allow-Origin');
 
 $res = get($lean, '/always/x.json', Origin => $A);
 one_acao($res, $A, 'lean: "Header always set"');
@@ -185,8 +190,7 @@ $res = get($lean, '/always/nosuch.json', Origin => $A);
 is $res->code, 404, 'lean: "Header always set", missing file: 404';
 one_acao($res, $A, 'lean: "Header always set", 404');
 $res = get($lean, '/always/x.json', Origin => $EVIL);
-is field_count($res, 'Access-Control-Allow-Origin'), 0,
-    'lean: "Header always set", refused origin: none';
+no_acao($res, 'lean: "Header always set", refused origin: none');
 
 # error answers to preflights: mod_headers' error filter is the only one
 # that can add a field there, and none may stay
@@ -220,11 +224,9 @@ like startup_line($early), qr/CORS0209: no loaded module but mod_headers/,
 $res = get($early, '/x.json', Origin => $A);
 one_acao($res, $A, 'early: allowed GET');
 $res = get($early, '/x.json', Origin => $EVIL);
-is field_count($res, 'Access-Control-Allow-Origin'), 0,
-    'early: refused origin: the early "*" is removed';
+no_acao($res, 'early: refused origin: the early "*" is removed');
 $res = get($early, '/x.json');
-is field_count($res, 'Access-Control-Allow-Origin'), 0,
-    'early: no Origin: the early "*" is removed';
+no_acao($res, 'early: no Origin: the early "*" is removed');
 $early->stop;
 
 # --- asis: mod_asis is not on the list -------------------------------------
@@ -237,11 +239,9 @@ $res = get($asis, '/asis/x.asis', Origin => $A);
 like $res->content, qr/from the file/, 'asis: the file was sent as is';
 one_acao($res, $A, 'asis: allowed GET');
 $res = get($asis, '/asis/x.asis', Origin => $EVIL);
-is field_count($res, 'Access-Control-Allow-Origin'), 0,
-    'asis: refused origin: the file\'s "*" is removed';
+no_acao($res, 'asis: refused origin: the file\'s "*" is removed');
 $res = get($asis, '/asis/x.asis');
-is field_count($res, 'Access-Control-Allow-Origin'), 0,
-    'asis: no Origin: the file\'s "*" is removed';
+no_acao($res, 'asis: no Origin: the file\'s "*" is removed');
 ok has_vary($res, 'Origin'), 'asis: no Origin: Vary has Origin';
 $res = get($asis, '/x.json', Origin => $A);
 one_acao($res, $A, 'asis: a static file');
